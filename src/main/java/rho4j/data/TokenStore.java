@@ -37,13 +37,13 @@ public final class TokenStore implements AutoCloseable {
     private ShortBuffer[] shortChunks;
     private IntBuffer[] intChunks;
 
-    private TokenStore(Path dir, StoreMeta meta, long[] docStarts, ByteBuffer[] chunks) {
+    private TokenStore(Path dir, StoreMeta meta, long[] docStarts, ByteBuffer[] chunks, int chunkShift) {
         this.dir = dir;
         this.meta = meta;
         this.size = meta.tokens();
         this.docStarts = docStarts;
         this.wide = meta.bytesPerToken() == 4;
-        this.tokensPerChunkShift = CHUNK_SHIFT - (wide ? 2 : 1);
+        this.tokensPerChunkShift = chunkShift - (wide ? 2 : 1);
         this.tokenInChunkMask = (1L << tokensPerChunkShift) - 1;
         if (wide) {
             intChunks = Arrays.stream(chunks).map(ByteBuffer::asIntBuffer).toArray(IntBuffer[]::new);
@@ -54,6 +54,12 @@ public final class TokenStore implements AutoCloseable {
 
     /** Opens the store in {@code dir}, checking that the file sizes agree with meta.json. */
     public static TokenStore open(Path dir) throws IOException {
+        return open(dir, CHUNK_SHIFT);
+    }
+
+    /** Tests pass a tiny chunk size to exercise reads across chunk boundaries without 2 GB files. */
+    static TokenStore open(Path dir, int chunkShift) throws IOException {
+        if (chunkShift < 3 || chunkShift > CHUNK_SHIFT) throw new IllegalArgumentException("chunkShift " + chunkShift);
         Path metaFile = dir.resolve(META);
         if (!Files.isRegularFile(metaFile)) {
             throw new NoSuchFileException(metaFile.toString(), null,
@@ -85,8 +91,8 @@ public final class TokenStore implements AutoCloseable {
                     + " corrupt, re-run `rho prepare`");
         }
         long[] docStarts = readDocStarts(docsFile, meta);
-        ByteBuffer[] chunks = mapChunks(tokensFile, tokenBytes);
-        return new TokenStore(dir, meta, docStarts, chunks);
+        ByteBuffer[] chunks = mapChunks(tokensFile, tokenBytes, 1L << chunkShift);
+        return new TokenStore(dir, meta, docStarts, chunks, chunkShift);
     }
 
     private static Path requireFile(Path f) throws IOException {
@@ -131,8 +137,7 @@ public final class TokenStore implements AutoCloseable {
         return starts;
     }
 
-    private static ByteBuffer[] mapChunks(Path tokensFile, long bytes) throws IOException {
-        long chunk = 1L << CHUNK_SHIFT;
+    private static ByteBuffer[] mapChunks(Path tokensFile, long bytes, long chunk) throws IOException {
         int n = (int) ((bytes + chunk - 1) / chunk);
         ByteBuffer[] chunks = new ByteBuffer[n];
         // The mapping stays valid after the channel is closed.

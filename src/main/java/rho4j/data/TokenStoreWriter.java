@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Streams documents into a new token store. Everything goes to {@code <dir>.tmp-<random>} first;
@@ -70,6 +71,7 @@ public final class TokenStoreWriter implements AutoCloseable {
         this.tokenizerHash = tokenizerHash;
         this.dtype = StoreMeta.dtypeFor(vocabSize);
         this.wide = StoreMeta.UINT32.equals(dtype);
+        refuseToClobber(this.dir);
         Path parent = this.dir.getParent();
         this.tmp = parent.resolve(this.dir.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         FileChannel t = null, d = null;
@@ -89,6 +91,21 @@ public final class TokenStoreWriter implements AutoCloseable {
         this.tokensOut = wrap.apply(t);
         this.docsOut = wrap.apply(d);
         docBuf.putLong(0L);
+    }
+
+    /** Publishing replaces {@code dir} wholesale, so it must be a token store, empty, or absent: never a user's folder. */
+    private static void refuseToClobber(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " exists and is a file; choose another output path");
+        }
+        if (Files.isRegularFile(dir.resolve(TokenStore.META))) return;
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IOException(dir + " exists, is not empty and is not a token store (no meta.json);"
+                        + " refusing to replace it: choose another output path or remove it");
+            }
+        }
     }
 
     /** The temporary directory being written; another store may be nested in it (Prepare's holdout/). */
