@@ -1,0 +1,312 @@
+package rho4j.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads documents, in a deterministic order, from files and folders:
+ * <ul>
+ *   <li>{@code .jsonl} / {@code .json}: one JSON object per line, text from a field or a {@link TextTemplate};
+ *   <li>anything else: plain UTF-8 text, one document per file or (option) per blank-line-separated paragraph;
+ *   <li>folders: every non-hidden file below, recursively, in sorted path order;
+ *   <li>any file may be gzip-compressed ({@code .gz}), the type then comes from the name before {@code .gz}.
+ * </ul>
+ * Files are streamed line by line; only a whole-file plain-text document is held in memory at once.
+ * A malformed JSONL line throws {@link CorpusException} ({@code FILE:LINE: what is wrong}) unless
+ * {@link CorpusOptions#skipBad()}, which counts it in the file's {@link SourceStats} instead.
+ */
+public final class CorpusReader {
+    /** A single plain-text document larger than this is refused: the encoder takes one String. */
+    static final long MAX_DOCUMENT_CHARS = 1L << 28;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final List<Path> inputs;
+    private final CorpusOptions opts;
+    private final TextTemplate template;
+    private final List<SourceStats> sources = new ArrayList<>();
+    private long bytesRead;
+
+    public CorpusReader(List<Path> inputs, CorpusOptions opts) {
+        if (inputs.isEmpty()) throw new IllegalArgumentException("no inputs given");
+        this.inputs = List.copyOf(inputs);
+        this.opts = opts;
+        this.template = opts.template() != null ? TextTemplate.parse(opts.template())
+                : TextTemplate.ofField(opts.effectiveField());
+    }
+
+    /** The files that will be read, in order: inputs as given, folders expanded recursively and sorted. */
+    public static List<Path> expand(List<Path> inputs) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path in : inputs) {
+            if (Files.isDirectory(in)) {
+                try (Stream<Path> walk = Files.walk(in)) {
+                    walk.filter(Files::isRegularFile)
+                            .filter(p -> !isHidden(in.relativize(p)))
+                            .sorted()
+                            .forEach(files::add);
+                }
+            } else if (Files.isRegularFile(in)) {
+                files.add(in);
+            } else {
+                throw new NoSuchFileException(in.toString(), null, "input not found (give files or folders that exist)");
+            }
+        }
+        return files;
+    }
+
+    /** Dot-files and dot-folders (.git, .DS_Store) are never corpus data. */
+    private static boolean isHidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) return true;
+        }
+        return false;
+    }
+
+    static boolean isJsonLines(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
+        return name.endsWith(".jsonl") || name.endsWith(".json");
+    }
+
+    /** Statistics of the files opened so far, in reading order. */
+    public List<SourceStats> sources() {
+        return Collections.unmodifiableList(sources);
+    }
+
+    /** Bytes read from disk so far, over all files (compressed bytes for .gz). */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Calls {@code action} for every document in order. */
+    public void forEach(Consumer<Document> action) throws IOException {
+        try (DocumentStream docs = open()) {
+            while (docs.hasNext()) action.accept(docs.next());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Opens a pass over the corpus; I/O errors surface as UncheckedIOException from hasNext(). */
+    public DocumentStream open() throws IOException {
+        sources.clear();
+        bytesRead = 0;
+        return new DocumentStream(expand(inputs));
+    }
+
+    /** A pass over all documents; close it to release the current file. */
+    public final class DocumentStream implements Iterator<Document>, AutoCloseable {
+        private final Iterator<Path> files;
+        private FileSource current;
+        private Document next;
+
+        private DocumentStream(List<Path> files) {
+            this.files = files.iterator();
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                while (next == null) {
+                    if (current == null) {
+                        if (!files.hasNext()) return false;
+                        current = new FileSource(files.next());
+                    }
+                    next = current.next();
+                    if (next == null) {
+                        current.close();
+                        current = null;
+                    }
+                }
+                return true;
+            } catch (IOException e) {
+                String where = current == null ? "" : current.stats.path() + ": ";
+                throw new UncheckedIOException(where + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Document next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            Document d = next;
+            next = null;
+            return d;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (current != null) current.close();
+            current = null;
+        }
+    }
+
+    /** One open file, producing its documents one at a time. */
+    private final class FileSource implements AutoCloseable {
+        final SourceStats stats;
+        private final BufferedReader in;
+        private final boolean json;
+        private boolean wholeFileDone;
+
+        FileSource(Path file) throws IOException {
+            stats = new SourceStats(file);
+            sources.add(stats);
+            json = isJsonLines(file);
+            InputStream raw = new CountingStream(Files.newInputStream(file));
+            try {
+                if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
+                    raw = new GZIPInputStream(raw, 1 << 16);
+                }
+            } catch (IOException e) {
+                raw.close();
+                throw new IOException("not a gzip file (" + e.getMessage() + "); rename it without .gz", e);
+            }
+            in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        Document next() throws IOException {
+            if (json) return nextJson();
+            return opts.paragraphs() ? nextParagraph() : wholeFile();
+        }
+
+        private String readLine() throws IOException {
+            String line = in.readLine();
+            if (line == null) return null;
+            if (stats.lines++ == 0 && line.startsWith("\uFEFF")) line = line.substring(1); // UTF-8 BOM
+            return line;
+        }
+
+        private Document nextJson() throws IOException {
+            for (String line; (line = readLine()) != null; ) {
+                if (line.isBlank()) continue;
+                long lineNo = stats.lines;
+                String problem;
+                try {
+                    JsonNode node = JSON.readTree(line);
+                    if (node != null && node.isObject()) {
+                        stats.documents++;
+                        return new Document(template.fill(node), stats.path(), lineNo);
+                    }
+                    problem = "expected a JSON object, got " + (node == null ? "nothing" : TextTemplate.describe(node));
+                } catch (JsonProcessingException e) {
+                    String msg = e.getOriginalMessage().lines().findFirst().orElse("parse error");
+                    problem = "invalid JSON: " + msg
+                            + (lineNo == 1 && (line.strip().equals("[") || line.strip().equals("{"))
+                               ? " (a .json input must hold one object per line)" : "");
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage();
+                }
+                if (!opts.skipBad()) {
+                    throw new CorpusException(stats.path() + ":" + lineNo + ": " + problem
+                            + " (use --skip-bad to skip such lines)");
+                }
+                stats.skipped++;
+            }
+            return null;
+        }
+
+        private Document nextParagraph() throws IOException {
+            StringBuilder para = new StringBuilder();
+            long first = 0;
+            for (String line; (line = readLine()) != null; ) {
+                if (line.isBlank()) {
+                    if (!para.isEmpty()) break;
+                    continue;
+                }
+                if (para.isEmpty()) first = stats.lines;
+                else para.append('\n');
+                para.append(line);
+                checkSize(para, first);
+            }
+            if (para.isEmpty()) return null;
+            stats.documents++;
+            return new Document(para.toString(), stats.path(), first);
+        }
+
+        private Document wholeFile() throws IOException {
+            if (wholeFileDone) return null;
+            wholeFileDone = true;
+            StringBuilder text = new StringBuilder();
+            char[] buf = new char[1 << 14];
+            boolean endsWithNewline = true;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (int k = 0; k < n; k++) if (buf[k] == '\n') stats.lines++;
+                endsWithNewline = buf[n - 1] == '\n';
+                text.append(buf, 0, n);
+                checkSize(text, 1);
+            }
+            if (!endsWithNewline) stats.lines++;
+            if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text.deleteCharAt(0);
+            if (text.toString().isBlank()) return null; // an empty file holds no document
+            stats.documents++;
+            return new Document(text.toString(), stats.path(), 1);
+        }
+
+        private void checkSize(StringBuilder sb, long line) {
+            if (sb.length() > MAX_DOCUMENT_CHARS) {
+                throw new CorpusException(stats.path() + ":" + line + ": a single document of more than "
+                        + MAX_DOCUMENT_CHARS + " characters; split it (e.g. with the paragraphs option)");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        /** Counts bytes as they come off the disk, for progress and per-source statistics. */
+        private final class CountingStream extends FilterInputStream {
+            CountingStream(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) count(1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) count(n);
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long s = in.skip(n);
+                count(s);
+                return s;
+            }
+
+            private void count(long n) {
+                stats.bytes += n;
+                bytesRead += n;
+            }
+        }
+    }
+}
