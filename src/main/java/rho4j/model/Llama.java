@@ -1,0 +1,250 @@
+package rho4j.model;
+
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
+import static org.bytedeco.pytorch.global.torch.embedding;
+import static org.bytedeco.pytorch.global.torch.linear;
+import static org.bytedeco.pytorch.global.torch.rms_norm;
+import static org.bytedeco.pytorch.global.torch.scaled_dot_product_attention;
+import static org.bytedeco.pytorch.global.torch.silu;
+import static rho4j.engine.Tensors.s;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import rho4j.engine.Device;
+import rho4j.engine.Engine;
+
+/**
+ * A Llama-style decoder: token embedding, pre-norm blocks of RMSNorm -> grouped-query causal attention with rotary
+ * embeddings -> residual, RMSNorm -> SwiGLU MLP -> residual, a final RMSNorm and an output head (optionally tied).
+ * Parameter names are Hugging Face's LlamaForCausalLM names, with the rotate-half rotary convention HF uses, so
+ * model.safetensors + config.json load in transformers unchanged.
+ *
+ * Shapes: B batch, T time, D model dim, H heads, K kv heads, E head dim, V vocabulary, F MLP hidden.
+ * Create a model outside any per-step PointerScope: its parameters must outlive the steps.
+ */
+public final class Llama {
+    public final LlamaConfig cfg;
+    public final Device device;
+    public final ScalarType dtype;
+    private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
+    private final Tensor cos, sin; // (Tmax, E), built in float64 then cast so positions far out stay accurate
+
+    /** Random initialisation (normal, std 0.02; residual output projections scaled by 1/sqrt(2 L), as GPT-2). */
+    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, long seed) {
+        this(cfg, device, dtype, (Map<String, Tensor>) null, seed);
+    }
+
+    /** Wraps given weights (names as {@link #parameterNames}); they are copied to the device and dtype. */
+    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, Map<String, Tensor> weights) {
+        this(cfg, device, dtype, weights, 0);
+    }
+
+    private Llama(LlamaConfig cfg, Device device, ScalarType dtype, Map<String, Tensor> weights, long seed) {
+        Engine.init();
+        this.cfg = cfg;
+        this.device = device;
+        this.dtype = dtype;
+        if (weights == null) torch.manual_seed(seed);
+        double std = 0.02, residStd = 0.02 / Math.sqrt(2.0 * cfg.nLayers());
+        for (String name : parameterNames(cfg)) {
+            long[] shape = shapeOf(cfg, name);
+            Tensor t;
+            if (weights != null) {
+                Tensor w = weights.get(name);
+                if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
+                if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), shape))
+                    throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
+                            + " but the config needs " + java.util.Arrays.toString(shape));
+                t = w.to(dtype).to(device.torchDevice(), dtype).clone();
+            } else if (name.endsWith("norm.weight")) {
+                t = torch.ones(shape, device.options(dtype));
+            } else {
+                boolean resid = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
+                t = torch.randn(shape, device.options(ScalarType.Float)).mul_(s(resid ? residStd : std)).to(dtype);
+            }
+            params.put(name, t.set_requires_grad(true));
+        }
+        // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * theta^(-2i/E).
+        int e = cfg.headDim(), tmax = cfg.contextLength();
+        double[] table = new double[tmax * e], tableSin = new double[tmax * e];
+        for (int t = 0; t < tmax; t++)
+            for (int i = 0; i < e / 2; i++) {
+                double f = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
+                table[t * e + i] = table[t * e + i + e / 2] = Math.cos(f);
+                tableSin[t * e + i] = tableSin[t * e + i + e / 2] = Math.sin(f);
+            }
+        cos = rho4j.engine.Tensors.doubles(table, tmax, e).to(device.torchDevice(), dtype);
+        sin = rho4j.engine.Tensors.doubles(tableSin, tmax, e).to(device.torchDevice(), dtype);
+    }
+
+    public static List<String> parameterNames(LlamaConfig c) {
+        List<String> n = new ArrayList<>();
+        n.add("model.embed_tokens.weight");
+        for (int l = 0; l < c.nLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            for (String s : new String[] {"input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                    "self_attn.o_proj", "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"})
+                n.add(p + s + ".weight");
+        }
+        n.add("model.norm.weight");
+        if (!c.tieEmbeddings()) n.add("lm_head.weight");
+        return n;
+    }
+
+    static long[] shapeOf(LlamaConfig c, String name) {
+        long d = c.dim(), kv = (long) c.nKvHeads() * c.headDim(), f = c.ffnDim(), v = c.vocabSize();
+        if (name.endsWith("embed_tokens.weight") || name.equals("lm_head.weight")) return new long[] {v, d};
+        if (name.endsWith("norm.weight")) return new long[] {d};
+        if (name.endsWith("q_proj.weight") || name.endsWith("o_proj.weight")) return new long[] {d, d};
+        if (name.endsWith("k_proj.weight") || name.endsWith("v_proj.weight")) return new long[] {kv, d};
+        if (name.endsWith("gate_proj.weight") || name.endsWith("up_proj.weight")) return new long[] {f, d};
+        if (name.endsWith("down_proj.weight")) return new long[] {d, f};
+        throw new IllegalArgumentException("unknown parameter " + name);
+    }
+
+    public Map<String, Tensor> parameters() { return Collections.unmodifiableMap(params); }
+
+    public TensorVector parameterVector() { return new TensorVector(params.values().toArray(new Tensor[0])); }
+
+    public long numParams() {
+        long n = 0;
+        for (Tensor t : params.values()) n += t.numel();
+        return n;
+    }
+
+    private Tensor p(String name) { return params.get(name); }
+
+    private Tensor head() { return cfg.tieEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"); }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Forward
+
+    /** Logits for every position: idx (B, T) int64 -> (B, T, V). */
+    public Tensor logits(Tensor idx) {
+        return linear(trunk(idx, null, 0, null, null), head());
+    }
+
+    /**
+     * Per-token next-token losses, -log P(targets | prefix): idx, targets (B, T) -> (B, T). Fused: logits are made once
+     * and cross_entropy_loss (log-softmax + gather) runs on them without a second copy.
+     */
+    public Tensor tokenLosses(Tensor idx, Tensor targets) {
+        Tensor logits = logits(idx); // (B, T, V)
+        long b = idx.size(0), t = idx.size(1);
+        return cross_entropy_loss(logits.view(-1, cfg.vocabSize()), targets.view(-1), new TensorOptional(), 0 /* none */, -100, 0.0)
+                .view(b, t);
+    }
+
+    /**
+     * Per-token losses and the predictive entropy of each position (reference scoring): returns {loss (B, T), entropy (B, T)}.
+     */
+    public Tensor[] tokenLossesAndEntropy(Tensor idx, Tensor targets) {
+        Tensor logits = logits(idx);
+        long b = idx.size(0), t = idx.size(1);
+        Tensor logp = logits.log_softmax(-1); // (B, T, V)
+        Tensor loss = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1).neg();
+        Tensor entropy = logp.exp().mul(logp).sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
+        return new Tensor[] {loss.view(b, t), entropy.view(b, t)};
+    }
+
+    /**
+     * The decoder stack up to the final norm: (B, T) -> (B, T, D).
+     * Training passes no cache (causal attention over the window). Generation passes a cache, the first position
+     * {@code pos} and, for left-padded batches, {@code positions} (B, T) and a boolean {@code mask} (B, 1, T, S).
+     */
+    Tensor trunk(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
+        long b = idx.size(0), t = idx.size(1);
+        int h = cfg.nHeads(), k = cfg.nKvHeads(), e = cfg.headDim(), d = cfg.dim();
+        Tensor c, sn;
+        if (positions != null) { // (B, 1, T, E): each row has its own positions
+            Tensor flat = positions.reshape(-1);
+            c = cos.index_select(0, flat).view(b, 1, t, e);
+            sn = sin.index_select(0, flat).view(b, 1, t, e);
+        } else { // (T, E), broadcast over B and H
+            c = cos.narrow(0, pos, t);
+            sn = sin.narrow(0, pos, t);
+        }
+        Tensor x = embedding(p("model.embed_tokens.weight"), idx); // (B, T, D)
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            String n = "model.layers." + l + ".";
+            Tensor hn = rmsNorm(x, p(n + "input_layernorm.weight"));
+            Tensor q = linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e).transpose(1, 2); // (B, H, T, E)
+            Tensor kk = linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
+            Tensor v = linear(hn, p(n + "self_attn.v_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
+            q = rope(q, c, sn);
+            kk = rope(kk, c, sn);
+            boolean causal = mask == null;
+            if (cache != null) { // write this step's keys/values, attend over everything so far
+                cache.k[l].narrow(2, pos, t).copy_(kk);
+                cache.v[l].narrow(2, pos, t).copy_(v);
+                kk = cache.k[l].narrow(2, 0, pos + t);
+                v = cache.v[l].narrow(2, 0, pos + t);
+                causal = mask == null && t > 1 && pos == 0;
+            }
+            kk = repeatKv(kk, h / k); // (B, H, S, E)
+            v = repeatKv(v, h / k);
+            Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
+                    causal, new DoubleOptional(), false); // (B, H, T, E)
+            y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
+            x = x.add(linear(y, p(n + "self_attn.o_proj.weight")));
+            hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
+            Tensor gate = silu(linear(hn, p(n + "mlp.gate_proj.weight"))); // (B, T, F)
+            x = x.add(linear(gate.mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
+        }
+        return rmsNorm(x, p("model.norm.weight"));
+    }
+
+    private Tensor rmsNorm(Tensor x, Tensor w) {
+        return rms_norm(x, new long[] {cfg.dim()}, new TensorOptional(w), new DoubleOptional(cfg.normEps()));
+    }
+
+    /** x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) over the last dim. */
+    static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        TensorVector halves = x.chunk(2, -1);
+        Tensor rotated = cat(new TensorVector(halves.get(1).neg(), halves.get(0)), -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** (B, K, S, E) -> (B, K*rep, S, E), each kv head shared by rep query heads (grouped-query attention). */
+    static Tensor repeatKv(Tensor x, int rep) {
+        if (rep == 1) return x;
+        long b = x.size(0), k = x.size(1), s = x.size(2), e = x.size(3);
+        return x.unsqueeze(2).expand(b, k, rep, s, e).reshape(b, k * rep, s, e);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Generation with a KV cache
+
+    /** Per-layer key and value buffers (B, K, Tmax, E). */
+    public static final class KvCache {
+        final Tensor[] k, v;
+
+        KvCache(Llama m, long batch, int maxLen) {
+            k = new Tensor[m.cfg.nLayers()];
+            v = new Tensor[m.cfg.nLayers()];
+            for (int l = 0; l < k.length; l++) {
+                k[l] = torch.zeros(new long[] {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()}, m.device.options(m.dtype));
+                v[l] = torch.zeros(new long[] {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()}, m.device.options(m.dtype));
+            }
+        }
+    }
+
+    public KvCache newCache(long batch, int maxLen) { return new KvCache(this, batch, maxLen); }
+
+    /** Logits of the last position after feeding idx (B, T) at positions [pos, pos+T) of the cache: (B, V). */
+    public Tensor stepLogits(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
+        Tensor hidden = trunk(idx, cache, pos, positions, mask); // (B, T, D)
+        Tensor last = hidden.narrow(1, hidden.size(1) - 1, 1).squeeze(1); // (B, D)
+        return linear(last, head()); // (B, V)
+    }
+}

@@ -1,0 +1,158 @@
+package rho4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import rho4j.engine.Tensors;
+import rho4j.util.AtomicFiles;
+
+/**
+ * The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data), so checkpoints
+ * open in Hugging Face tools. Writes stream tensor by tensor; tensors keep their dtype (F32, F64, BF16, F16, I64).
+ */
+public final class Safetensors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Safetensors() {}
+
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        Map<String, Tensor> cpu = new LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue().detach().cpu().contiguous();
+            cpu.put(e.getKey(), t);
+            long bytes = t.numel() * t.element_size();
+            ObjectNode n = header.putObject(e.getKey());
+            n.put("dtype", code(t.scalar_type(), e.getKey()));
+            var shape = n.putArray("shape");
+            for (long s : Tensors.shape(t)) shape.add(s);
+            n.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] h = JSON.writeValueAsBytes(header);
+        int pad = (8 - h.length % 8) % 8; // keeps tensor data 8-byte aligned, as the reference writer does
+        byte[] hp = new byte[h.length + pad];
+        System.arraycopy(h, 0, hp, 0, h.length);
+        for (int i = h.length; i < hp.length; i++) hp[i] = ' ';
+        AtomicFiles.write(file, out -> {
+            try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).flip();
+                writeFully(ch, len);
+                writeFully(ch, ByteBuffer.wrap(hp));
+                for (Tensor t : cpu.values()) {
+                    long bytes = t.numel() * t.element_size();
+                    BytePointer p = new BytePointer(t.data_ptr()).capacity(bytes);
+                    for (long done = 0; done < bytes; ) { // ByteBuffers are int-indexed: write in slices
+                        long n = Math.min(bytes - done, 1L << 30);
+                        writeFully(ch, p.position(done).limit(done + n).asByteBuffer());
+                        done += n;
+                    }
+                }
+                ch.force(true);
+            }
+        });
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    /** Reads every tensor (CPU, original dtype) in header order. */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /** Reads the tensors and, if {@code metadataOut} is given, fills it with the __metadata__ strings. */
+    public static Map<String, Tensor> read(Path file, Map<String, String> metadataOut) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw new IOException(file + ": too short to be a safetensors file");
+            ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lb, 0, file);
+            long hl = lb.flip().getLong();
+            if (hl <= 0 || hl > 100_000_000 || 8 + hl > size) throw new IOException(file + ": bad safetensors header length " + hl);
+            ByteBuffer hb = ByteBuffer.allocate((int) hl);
+            readFully(ch, hb, 8, file);
+            JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+            long base = 8 + hl;
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().equals("__metadata__")) {
+                    if (metadataOut != null) e.getValue().fields().forEachRemaining(m -> metadataOut.put(m.getKey(), m.getValue().asText()));
+                    continue;
+                }
+                JsonNode n = e.getValue();
+                ScalarType dt = type(n.path("dtype").asText(), file, e.getKey());
+                long[] shape = new long[n.path("shape").size()];
+                for (int i = 0; i < shape.length; i++) shape[i] = n.path("shape").get(i).asLong();
+                long start = n.path("data_offsets").get(0).asLong(), end = n.path("data_offsets").get(1).asLong();
+                if (base + end > size) throw new IOException(file + ": tensor '" + e.getKey() + "' runs past the end of the file (truncated?)");
+                Tensor t = torch.empty(shape, new TensorOptions(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
+                long bytes = end - start;
+                if (t.numel() * t.element_size() != bytes) throw new IOException(file + ": tensor '" + e.getKey() + "' size disagrees with its shape");
+                BytePointer p = new BytePointer(t.data_ptr()).capacity(bytes);
+                for (long done = 0; done < bytes; ) {
+                    long len = Math.min(bytes - done, 1L << 30);
+                    readFully(ch, p.position(done).limit(done + len).asByteBuffer(), base + start + done, file);
+                    done += len;
+                }
+                out.put(e.getKey(), t);
+            }
+        }
+        return out;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos, Path file) throws IOException {
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos);
+            if (n < 0) throw new IOException(file + ": unexpected end of file");
+            pos += n;
+        }
+    }
+
+    private static String code(ScalarType t, String name) {
+        return switch (t) {
+            case Float -> "F32";
+            case Double -> "F64";
+            case BFloat16 -> "BF16";
+            case Half -> "F16";
+            case Long -> "I64";
+            case Int -> "I32";
+            default -> throw new IllegalArgumentException("tensor '" + name + "' has dtype " + t + ", which safetensors writing here does not support");
+        };
+    }
+
+    private static ScalarType type(String code, Path file, String name) throws IOException {
+        return switch (code) {
+            case "F32" -> ScalarType.Float;
+            case "F64" -> ScalarType.Double;
+            case "BF16" -> ScalarType.BFloat16;
+            case "F16" -> ScalarType.Half;
+            case "I64" -> ScalarType.Long;
+            case "I32" -> ScalarType.Int;
+            default -> throw new IOException(file + ": tensor '" + name + "' has unsupported dtype " + code);
+        };
+    }
+}

@@ -1,0 +1,181 @@
+package rho4j.score;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import rho4j.data.TokenStore;
+import rho4j.engine.Engine;
+import rho4j.engine.Tensors;
+import rho4j.model.Llama;
+import rho4j.train.WindowSampler;
+import rho4j.util.Hashing;
+import rho4j.util.Json;
+
+/**
+ * Computes {@link ReferenceScores} for a token store with a reference model, using the trainer's packing
+ * (non-overlapping windows of T+1 tokens), so a token's stored loss is the loss the trainer would see for it with the
+ * reference weights. Streams window by window, resumes after a kill from progress.json, and writes scores.json (the
+ * completion marker with the checksums) last.
+ */
+public final class Scorer {
+    public static final String PROGRESS_FILE = "progress.json";
+
+    public record Identity(long tokens, int contextLength, String storeTokensSha256, String tokenizerHash, String referenceModel,
+                           String referenceModelSha256, boolean hasEntropy) {}
+
+    public record Progress(Identity identity, long windowsDone) {}
+
+    public record Result(long tokens, long scored, double meanLoss, double tokensPerSecond, boolean resumed) {}
+
+    private Scorer() {}
+
+    /**
+     * @param referenceModelDir folder of the reference model (its model.safetensors is hashed into the binding)
+     * @param batch             windows per forward pass
+     */
+    public static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log)
+            throws IOException {
+        Engine.init();
+        int T = ref.cfg.contextLength();
+        if (store.meta().vocabSize() > ref.cfg.vocabSize())
+            throw new IllegalArgumentException("store " + store.dir() + " has vocabulary " + store.meta().vocabSize() + ", larger than the reference model's " + ref.cfg.vocabSize()
+                    + ": was it tokenized with another tokenizer?");
+        Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
+                Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
+        Files.createDirectories(out);
+        Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(PROGRESS_FILE);
+        if (Files.exists(meta)) {
+            ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
+            if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
+                    && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
+                log.println("rho: " + out + " already holds complete scores for this store and reference model");
+                return new Result(m.tokens(), m.tokens(), m.meanLoss(), 0, true);
+            }
+            Files.delete(meta); // other inputs: the old scores are replaced
+        }
+        long windows = WindowSampler.numWindows(store.size(), T), done = 0;
+        boolean resumed = false;
+        if (Files.exists(progress)) {
+            Progress p = Json.MAPPER.readValue(progress.toFile(), Progress.class);
+            if (p.identity().equals(id)) {
+                done = p.windowsDone();
+                resumed = true;
+                log.printf("rho: resuming scoring at window %d of %d%n", done, windows);
+            }
+        }
+        Path lossFile = out.resolve(ReferenceScores.LOSS_FILE), entFile = out.resolve(ReferenceScores.ENTROPY_FILE);
+        if (!resumed) {
+            fillNaN(lossFile, store.size());
+            if (entropy) fillNaN(entFile, store.size());
+            else Files.deleteIfExists(entFile);
+            Json.write(progress, new Progress(id, 0));
+        }
+        long t0 = System.nanoTime(), lastSave = t0, scoredNow = 0;
+        int[] buf = new int[T + 1];
+        try (FileChannel lc = FileChannel.open(lossFile, StandardOpenOption.WRITE);
+             FileChannel ec = entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null;
+             NoGradGuard ng = new NoGradGuard()) {
+            for (long w0 = done; w0 < windows; ) {
+                int c = (int) Math.min(batch, windows - w0);
+                int[] x = new int[c * T], y = new int[c * T];
+                for (int i = 0; i < c; i++) {
+                    store.read((w0 + i) * T, buf, 0, T + 1);
+                    System.arraycopy(buf, 0, x, i * T, T);
+                    System.arraycopy(buf, 1, y, i * T, T);
+                }
+                float[][] le = forward(ref, x, y, c, T, entropy);
+                for (int i = 0; i < c; i++) {
+                    writeFloats(lc, (w0 + i) * T + 1, le[0], i * T, T);
+                    if (entropy) writeFloats(ec, (w0 + i) * T + 1, le[1], i * T, T);
+                }
+                w0 += c;
+                scoredNow += (long) c * T;
+                long now = System.nanoTime();
+                if (now - lastSave > 20e9 || w0 == windows) { // data first, then the progress marker that vouches for it
+                    lc.force(false);
+                    if (ec != null) ec.force(false);
+                    Json.write(progress, new Progress(id, w0));
+                    double rate = scoredNow / ((now - t0) / 1e9);
+                    log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", w0, windows, rate, (windows - w0) * (double) T / rate);
+                    lastSave = now;
+                }
+            }
+            // The tail after the last full window: one shorter window, so every token but the first has a score.
+            long tailStart = windows * T, tailLen = store.size() - 1 - tailStart;
+            if (tailLen >= 1) {
+                int n = (int) tailLen;
+                int[] tb = new int[n + 1];
+                store.read(tailStart, tb, 0, n + 1);
+                int[] x = java.util.Arrays.copyOfRange(tb, 0, n), y = java.util.Arrays.copyOfRange(tb, 1, n + 1);
+                float[][] le = forward(ref, x, y, 1, n, entropy);
+                writeFloats(lc, tailStart + 1, le[0], 0, n);
+                if (entropy) writeFloats(ec, tailStart + 1, le[1], 0, n);
+                scoredNow += n;
+            }
+            lc.force(true);
+            if (ec != null) ec.force(true);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double mean = meanFinite(lossFile);
+        ReferenceScores.Meta m = new ReferenceScores.Meta(1, store.size(), T, id.storeTokensSha256(), id.tokenizerHash(), id.referenceModel(),
+                id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean);
+        Json.write(meta, m);
+        Files.deleteIfExists(progress);
+        return new Result(store.size(), scoredNow, mean, scoredNow / secs, resumed);
+    }
+
+    /** Per-token losses (and entropies) of x -> y, shaped (c, T), as flat arrays. */
+    private static float[][] forward(Llama ref, int[] x, int[] y, int c, int T, boolean entropy) {
+        try (PointerScope scope = Engine.stepScope()) {
+            Tensor xi = Tensors.longs(x, c, T), yi = Tensors.longs(y, c, T);
+            if (!entropy) return new float[][] {Tensors.toFloats(ref.tokenLosses(xi, yi)), null};
+            Tensor[] le = ref.tokenLossesAndEntropy(xi, yi);
+            return new float[][] {Tensors.toFloats(le[0]), Tensors.toFloats(le[1])};
+        }
+    }
+
+    private static void writeFloats(FileChannel ch, long tokenIndex, float[] src, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(src, off, len);
+        long pos = tokenIndex * 4;
+        while (b.hasRemaining()) pos += ch.write(b, pos);
+    }
+
+    private static void fillNaN(Path file, long tokens) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        while (chunk.hasRemaining()) chunk.putFloat(Float.NaN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long bytes = tokens * 4;
+            for (long pos = 0; pos < bytes; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - pos));
+                while (chunk.hasRemaining()) pos += ch.write(chunk, pos);
+            }
+        }
+    }
+
+    private static double meanFinite(Path file) throws IOException {
+        double sum = 0;
+        long n = 0;
+        ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (ch.read(b) > 0 || b.position() > 0) {
+                b.flip();
+                while (b.remaining() >= 4) {
+                    float f = b.getFloat();
+                    if (Float.isFinite(f)) { sum += f; n++; }
+                }
+                b.compact();
+                if (ch.position() >= ch.size() && b.position() < 4) break;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}

@@ -1,0 +1,103 @@
+package rho4j.train;
+
+import static rho4j.engine.Tensors.s;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * AdamW with decoupled weight decay, written out (rather than libtorch's optimizer) so its state is plain named
+ * tensors we checkpoint and restore bit for bit, and so the binding's reversed-betas trap cannot bite.
+ * Same arithmetic as torch.optim.AdamW (non-amsgrad, non-foreach):
+ * p *= 1 - lr*wd; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
+ * Weight decay applies to matrices only (dim >= 2): never to norm weights or biases.
+ */
+public final class AdamW {
+    public record Hyper(double beta1, double beta2, double eps, double weightDecay) {
+        public static Hyper defaults() { return new Hyper(0.9, 0.95, 1e-8, 0.1); }
+    }
+
+    private final Map<String, Tensor> params;
+    private final Hyper h;
+    private final Map<String, Tensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private long step;
+
+    /** Parameters and state must live outside per-step memory scopes. */
+    public AdamW(Map<String, Tensor> params, Hyper h) {
+        this.params = params;
+        this.h = h;
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            m.put(e.getKey(), torch.zeros_like(e.getValue()).set_requires_grad(false));
+            v.put(e.getKey(), torch.zeros_like(e.getValue()).set_requires_grad(false));
+        }
+    }
+
+    public long stepCount() { return step; }
+
+    public static boolean decays(Tensor p) { return p.dim() >= 2; }
+
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(h.beta1(), step), bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2(), step));
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : params.entrySet()) {
+                Tensor p = e.getValue(), g = p.grad();
+                if (!g.defined()) continue;
+                if (h.weightDecay() != 0 && decays(p)) p.mul_(s(1 - lr * h.weightDecay()));
+                Tensor mm = m.get(e.getKey()), vv = v.get(e.getKey());
+                mm.lerp_(g, s(1 - h.beta1()));
+                vv.mul_(s(h.beta2())).addcmul_(g, g, s(1 - h.beta2()));
+                Tensor denom = vv.sqrt().div_(s(bc2Sqrt)).add_(s(h.eps()));
+                p.addcdiv_(mm, denom, s(-lr / bc1));
+            }
+        }
+    }
+
+    public void zeroGrad() {
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (Tensor p : params.values()) {
+                Tensor g = p.grad();
+                if (g.defined()) g.zero_();
+            }
+        }
+    }
+
+    /** Multiplies every gradient by {@code factor} (turns summed losses into the mean over selected tokens). */
+    public void scaleGrads(double factor) {
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (Tensor p : params.values()) {
+                Tensor g = p.grad();
+                if (g.defined()) g.mul_(s(factor));
+            }
+        }
+    }
+
+    /** Global L2 norm of all gradients, then scaling so it is at most {@code maxNorm} (if positive). Returns the norm before clipping. */
+    public double clipGradNorm(double maxNorm) {
+        return torch.clip_grad_norm_(new org.bytedeco.pytorch.TensorVector(params.values().toArray(new Tensor[0])),
+                maxNorm > 0 ? maxNorm : Double.MAX_VALUE);
+    }
+
+    /** State as named tensors: "exp_avg.NAME", "exp_avg_sq.NAME". */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> s = new LinkedHashMap<>();
+        m.forEach((k, t) -> s.put("exp_avg." + k, t));
+        v.forEach((k, t) -> s.put("exp_avg_sq." + k, t));
+        return s;
+    }
+
+    public void load(Map<String, Tensor> state, long stepCount) {
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (String k : params.keySet()) {
+                Tensor a = state.get("exp_avg." + k), b = state.get("exp_avg_sq." + k);
+                if (a == null || b == null) throw new IllegalArgumentException("optimizer state lacks moments for '" + k + "'");
+                m.get(k).copy_(a);
+                v.get(k).copy_(b);
+            }
+        }
+        this.step = stepCount;
+    }
+}
