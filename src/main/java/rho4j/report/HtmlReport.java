@@ -115,7 +115,9 @@ public final class HtmlReport {
             }
         }
         if (!all.isEmpty()) {
-            b.append("<details class=\"notes\"><summary>").append(all.size())
+            // Open when short, so a reader sees skipped lines without hunting for them.
+            b.append("<details class=\"notes\"").append(all.size() <= 5 ? " open" : "").append("><summary>")
+                    .append(all.size())
                     .append(" note(s) from reading the run folders</summary><ul>");
             for (String n : all) {
                 b.append("<li>").append(Html.esc(n)).append("</li>");
