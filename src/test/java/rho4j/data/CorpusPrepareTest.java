@@ -67,6 +67,15 @@ class CorpusPrepareTest {
         assertTrue(info.contains("55 (uint16") && info.contains("documents:     8") && info.contains("a.jsonl"), info);
     }
 
+    @Test
+    void outputInsideAnInputFolderIsRefused() throws IOException {
+        List<Path> inputs = CorpusFixture.create(tmp);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> Prepare.run(PrepareOptions.of(inputs, tmp.resolve("dir/store")), tok, s -> {}));
+        assertTrue(e.getMessage().contains("overlaps --input folder"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("dir/store")));
+    }
+
     private Path manyDocs(int n) throws IOException {
         Path f = tmp.resolve("many.jsonl");
         try (Writer w = Files.newBufferedWriter(f)) {
