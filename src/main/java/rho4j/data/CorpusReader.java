@@ -121,6 +121,7 @@ public final class CorpusReader {
     public final class DocumentStream implements Iterator<Document>, AutoCloseable {
         private final Iterator<Path> files;
         private FileSource current;
+        private Path currentPath;
         private Document next;
 
         private DocumentStream(List<Path> files) {
@@ -133,7 +134,8 @@ public final class CorpusReader {
                 while (next == null) {
                     if (current == null) {
                         if (!files.hasNext()) return false;
-                        current = new FileSource(files.next());
+                        currentPath = files.next();
+                        current = new FileSource(currentPath);
                     }
                     next = current.next();
                     if (next == null) {
@@ -143,8 +145,7 @@ public final class CorpusReader {
                 }
                 return true;
             } catch (IOException e) {
-                String where = current == null ? "" : current.stats.path() + ": ";
-                throw new UncheckedIOException(where + e.getMessage(), e);
+                throw new UncheckedIOException(new IOException(currentPath + ": " + e.getMessage(), e));
             }
         }
 
@@ -206,8 +207,9 @@ public final class CorpusReader {
                 try {
                     JsonNode node = JSON.readTree(line);
                     if (node != null && node.isObject()) {
+                        String text = template.fill(node);
                         stats.documents++;
-                        return new Document(template.fill(node), stats.path(), lineNo);
+                        return new Document(text, stats.path(), lineNo);
                     }
                     problem = "expected a JSON object, got " + (node == null ? "nothing" : TextTemplate.describe(node));
                 } catch (JsonProcessingException e) {

@@ -2,6 +2,8 @@ package rho4j.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,7 @@ public final class Prepare {
 
     public static PrepareResult run(PrepareOptions opts, TextEncoder tok, Consumer<String> progress) throws IOException {
         long t0 = System.nanoTime();
+        refuseOutputInsideInputs(opts);
         CorpusOptions c = opts.corpus();
         CorpusReader reader = new CorpusReader(opts.inputs(), c);
         boolean split = opts.holdoutFraction() > 0;
@@ -90,6 +93,18 @@ public final class Prepare {
             throw e.getCause();
         } finally {
             if (pool != null) pool.shutdownNow();
+        }
+    }
+
+    /** A store inside an input folder would be read back as corpus text (its temp dir, or on the next run). */
+    private static void refuseOutputInsideInputs(PrepareOptions opts) throws IOException {
+        Path out = opts.out().toAbsolutePath().normalize();
+        for (Path in : opts.inputs()) {
+            Path abs = in.toAbsolutePath().normalize();
+            if (Files.isDirectory(abs) && (out.startsWith(abs) || abs.startsWith(out))) {
+                throw new IOException("--out " + opts.out() + " overlaps --input folder " + in
+                        + "; write the store outside the input folders");
+            }
         }
     }
 

@@ -1,0 +1,133 @@
+package rho4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CorpusReaderTest {
+    @TempDir
+    Path tmp;
+
+    private static List<Document> read(List<Path> inputs, CorpusOptions opts) throws IOException {
+        List<Document> docs = new ArrayList<>();
+        new CorpusReader(inputs, opts).forEach(docs::add);
+        return docs;
+    }
+
+    @Test
+    void mixedInputsInDeterministicOrder() throws IOException {
+        List<Path> inputs = CorpusFixture.create(tmp);
+        CorpusReader reader = new CorpusReader(inputs, CorpusOptions.defaults());
+        List<Document> docs = new ArrayList<>();
+        reader.forEach(docs::add);
+        assertEquals(CorpusFixture.DOCS.size(), docs.size());
+        for (int i = 0; i < docs.size(); i++) {
+            var e = CorpusFixture.DOCS.get(i);
+            assertEquals(e.text(), docs.get(i).text(), "doc " + i);
+            assertEquals(tmp.resolve(e.file()), docs.get(i).source(), "doc " + i);
+            assertEquals(e.line(), docs.get(i).line(), "doc " + i);
+        }
+        List<SourceStats> s = reader.sources();
+        assertEquals(6, s.size());
+        assertEquals(3, s.get(0).lines());
+        assertEquals(2, s.get(0).documents());
+        assertEquals(Files.size(tmp.resolve("a.jsonl")), s.get(0).bytes());
+        assertEquals(Files.size(tmp.resolve("dir/c.jsonl.gz")), s.get(2).bytes(), "compressed bytes are counted");
+        assertEquals(s.stream().mapToLong(SourceStats::bytes).sum(), reader.bytesRead());
+    }
+
+    @Test
+    void paragraphsOption() throws IOException {
+        Path f = Files.writeString(tmp.resolve("p.txt"), "p1 line1\r\np1 line2\n\n  \n p2\n\n");
+        List<Document> docs = read(List.of(f), CorpusOptions.defaults().withParagraphs(true));
+        assertEquals(2, docs.size());
+        assertEquals("p1 line1\np1 line2", docs.get(0).text());
+        assertEquals(1, docs.get(0).line());
+        assertEquals(" p2", docs.get(1).text());
+        assertEquals(5, docs.get(1).line());
+        // without the option: the whole file is one document
+        assertEquals(1, read(List.of(f), CorpusOptions.defaults()).size());
+    }
+
+    private String errorFor(String badLine, CorpusOptions opts) throws IOException {
+        return errorFor("{\"text\":\"ok\"}", badLine, opts);
+    }
+
+    private String errorFor(String goodLine, String badLine, CorpusOptions opts) throws IOException {
+        Path f = Files.writeString(tmp.resolve("bad.jsonl"), goodLine + "\n" + goodLine + "\n" + badLine + "\n");
+        CorpusException e = assertThrows(CorpusException.class, () -> read(List.of(f), opts));
+        String prefix = f + ":3: ";
+        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (use --skip-bad to skip such lines)"), e.getMessage());
+        return e.getMessage().substring(prefix.length());
+    }
+
+    @Test
+    void malformedLinesNameFileAndLine() throws IOException {
+        CorpusOptions d = CorpusOptions.defaults();
+        assertTrue(errorFor("{\"text\": broken", d).startsWith("invalid JSON: "));
+        assertTrue(errorFor("{\"body\":\"x\"}", d).startsWith("no field \"text\" (the object has: body)"));
+        assertTrue(errorFor("{\"text\":42}", d).startsWith("field \"text\" is a number, not a string"));
+        assertTrue(errorFor("{\"text\":null}", d).startsWith("field \"text\" is null, not a string"));
+        assertTrue(errorFor("[1,2]", d).startsWith("expected a JSON object, got an array"));
+        assertTrue(errorFor("{\"text\":\"a\"} {\"text\":\"b\"}", d).startsWith("invalid JSON: "));
+        assertTrue(errorFor("{\"q\":\"x\",\"a\":\"y\"}", "{\"q\":\"x\"}", d.withTemplate("{q} {a}")).startsWith("no field \"a\""));
+        assertTrue(errorFor("{\"body\":\"y\"}", "{\"body\":[1]}", d.withField("body")).startsWith("field \"body\" is an array"));
+    }
+
+    @Test
+    void skipBadCountsMalformedLinesPerSource() throws IOException {
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), String.join("\n",
+                "{\"text\":\"ok1\"}", "{\"text\": broken", "{\"body\":\"no text\"}", "{\"text\":42}", "", "[1]",
+                "{\"text\":\"ok2\"}"));
+        Path good = Files.writeString(tmp.resolve("good.jsonl"), "{\"text\":\"ok3\"}\n");
+        CorpusReader reader = new CorpusReader(List.of(bad, good), CorpusOptions.defaults().withSkipBad(true));
+        List<String> texts = new ArrayList<>();
+        reader.forEach(d -> texts.add(d.text() + "@" + d.line()));
+        assertEquals(List.of("ok1@1", "ok2@7", "ok3@1"), texts);
+        assertEquals(4, reader.sources().get(0).skipped());
+        assertEquals(7, reader.sources().get(0).lines());
+        assertEquals(2, reader.sources().get(0).documents());
+        assertEquals(0, reader.sources().get(1).skipped());
+    }
+
+    @Test
+    void templateFillsNamedAndNestedFields() throws IOException {
+        Path f = Files.writeString(tmp.resolve("qa.json"),
+                "{\"question\":\"Q?\",\"answer\":\"A.\",\"meta\":{\"x\":\"deep\"},\"a.b\":\"dotted\"}\n");
+        // "\\n" as a shell passes it, decoded to a newline; {{ }} are literal braces
+        String tpl = "{question}\\n{answer} [{meta.x}] {a.b} {{lit}}";
+        assertEquals(List.of("Q?\nA. [deep] dotted {lit}"),
+                read(List.of(f), CorpusOptions.defaults().withTemplate(tpl)).stream().map(Document::text).toList());
+        assertEquals("Q?\nA.", read(List.of(f), CorpusOptions.defaults().withTemplate("{question}\n{answer}")).get(0).text());
+        assertEquals("A.", read(List.of(f), CorpusOptions.defaults().withField("answer")).get(0).text());
+        assertThrows(IllegalArgumentException.class, () -> TextTemplate.parse("{open"));
+        assertThrows(IllegalArgumentException.class, () -> TextTemplate.parse("close}"));
+        assertThrows(IllegalArgumentException.class, () -> TextTemplate.parse("{}"));
+    }
+
+    @Test
+    void missingInputAndBadGzipAreClear() throws IOException {
+        var e = assertThrows(IOException.class, () -> read(List.of(tmp.resolve("nope.jsonl")), CorpusOptions.defaults()));
+        assertTrue(e.getMessage().contains("nope.jsonl") && e.getMessage().contains("input not found"), e.getMessage());
+        Path fake = Files.writeString(tmp.resolve("x.txt.gz"), "not gzip");
+        var g = assertThrows(IOException.class, () -> read(List.of(fake), CorpusOptions.defaults()));
+        assertTrue(g.getMessage().contains("x.txt.gz") && g.getMessage().contains("not a gzip file"), g.getMessage());
+    }
+
+    @Test
+    void emptyTextFilesHoldNoDocumentAndBomIsDropped() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), " \n");
+        Path bom = Files.writeString(tmp.resolve("bom.jsonl"), "\uFEFF{\"text\":\"b\"}\n");
+        List<Document> docs = read(List.of(empty, bom), CorpusOptions.defaults());
+        assertEquals(List.of("b"), docs.stream().map(Document::text).toList());
+    }
+}
