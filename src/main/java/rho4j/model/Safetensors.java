@@ -44,7 +44,7 @@ public final class Safetensors {
             cpu.put(e.getKey(), t);
             long bytes = t.numel() * t.element_size();
             ObjectNode n = header.putObject(e.getKey());
-            n.put("dtype", code(t.scalar_type(), e.getKey()));
+            n.put("dtype", code(t.scalar_type().intern(), e.getKey())); // enums from JNI are not the canonical constants: intern() first
             var shape = n.putArray("shape");
             for (long s : Tensors.shape(t)) shape.add(s);
             n.putArray("data_offsets").add(offset).add(offset + bytes);

@@ -81,7 +81,7 @@ public final class Trainer {
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
             var saved = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config");
-            if (!saved.equals(Json.MAPPER.valueToTree(cfg)))
+            if (!saved.toString().equals(Json.MAPPER.valueToTree(cfg).toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
             Checkpoint.State st = Checkpoint.readState(checkpoint);
             var w = rho4j.model.Safetensors.read(checkpoint.resolve("model.safetensors"));
