@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Measures training time and single-thread encode throughput (MB of UTF-8 text per second).
  * Usage: {@code TokenizerBench (--tokenizer FILE | --train VOCAB [--save FILE]) PATH...} where each
  * PATH is a .jsonl file or a folder of them; every JSON line is one document (its string fields,
- * joined by a blank line). Meant to be wired into {@code rho bench}.
+ * joined by a blank line); a line that does not start with '{' is a plain-text document. Meant to be wired into {@code rho bench}.
  */
 public final class TokenizerBench {
     private TokenizerBench() {}
@@ -66,6 +66,10 @@ public final class TokenizerBench {
                 for (String line; (line = r.readLine()) != null; ) {
                     lineNo++;
                     if (line.isBlank()) continue;
+                    if (!line.startsWith("{")) { // e.g. the statistics trailer of stackmathqa-partial.jsonl: still text
+                        docs.add(line);
+                        continue;
+                    }
                     JsonNode node;
                     try {
                         node = json.readTree(line);
