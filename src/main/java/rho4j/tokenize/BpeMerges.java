@@ -41,7 +41,7 @@ final class BpeMerges {
         return n > HEAP_THRESHOLD ? applyHeap(ids, n) : applyScan(ids, n);
     }
 
-    private int applyScan(int[] ids, int n) {
+    int applyScan(int[] ids, int n) {
         while (n > 1) {
             int best = Integer.MAX_VALUE;
             for (int i = 0; i + 1 < n; i++) {
@@ -65,7 +65,7 @@ final class BpeMerges {
     }
 
     /** Linked list over positions plus a min-heap of (rank, position); stale entries are skipped. */
-    private int applyHeap(int[] ids, int n) {
+    int applyHeap(int[] ids, int n) {
         int[] next = new int[n], prev = new int[n];
         for (int i = 0; i < n; i++) {
             next[i] = i + 1 < n ? i + 1 : -1;
