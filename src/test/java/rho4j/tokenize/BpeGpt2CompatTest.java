@@ -37,6 +37,15 @@ class BpeGpt2CompatTest {
     }
 
     @Test
+    void matchesTiktokenOnRandomUnicode() {
+        RandomText gen = new RandomText(31337);
+        for (int i = 0; i < 3000; i++) {
+            String s = gen.next(80);
+            assertArrayEquals(R50kTokenizer.jtokkitIds(ref, s), gpt2.encode(s), () -> "GPT-2 ids differ for " + BpePreTokenizerTest.escape(s));
+        }
+    }
+
+    @Test
     void matchesTiktokenOnSharedData() throws Exception {
         List<String> docs = new ArrayList<>();
         docs.addAll(TokenizerBench.readDocuments(TestData.require("gsm8k/test.jsonl")).subList(0, 200));
