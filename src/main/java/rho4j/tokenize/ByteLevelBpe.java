@@ -172,7 +172,7 @@ public final class ByteLevelBpe implements TextEncoder {
 
     /** BPE of one pre-token, uncached. */
     int[] bpe(String word) {
-        int[] ids = new int[word.length() * 3];
+        int[] ids = new int[word.length() * 3]; // enough: a 4-byte code point takes 2 chars
         int n = 0;
         for (int i = 0; i < word.length(); ) {
             int cp = word.codePointAt(i);
@@ -188,7 +188,6 @@ public final class ByteLevelBpe implements TextEncoder {
                 ids[n++] = byteToId[0x80 | ((cp >> 6) & 0x3F)];
                 ids[n++] = byteToId[0x80 | (cp & 0x3F)];
             } else {
-                ids = ensure(ids, n + 4);
                 ids[n++] = byteToId[0xF0 | (cp >> 18)];
                 ids[n++] = byteToId[0x80 | ((cp >> 12) & 0x3F)];
                 ids[n++] = byteToId[0x80 | ((cp >> 6) & 0x3F)];
@@ -201,10 +200,6 @@ public final class ByteLevelBpe implements TextEncoder {
         }
         n = merges.apply(ids, n);
         return java.util.Arrays.copyOf(ids, n);
-    }
-
-    private static int[] ensure(int[] a, int need) {
-        return need <= a.length ? a : java.util.Arrays.copyOf(a, Math.max(need, a.length * 2));
     }
 
     private String tokenString(int[] byteIds, int n) {
