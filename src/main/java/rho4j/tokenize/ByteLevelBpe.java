@@ -263,6 +263,11 @@ public final class ByteLevelBpe implements TextEncoder {
         return spec.addedTokens();
     }
 
+    /** The merge table (package-private, for tests of the merge loops). */
+    BpeMerges mergeTable() {
+        return merges;
+    }
+
     /** Number of merges (learned or loaded). */
     public int mergeCount() {
         return merges.size();

@@ -15,6 +15,7 @@ import java.util.List;
  * @param postProcessor the post_processor node, or null; we never add tokens on encode
  * @param decoder      the decoder node (ByteLevel or null)
  * @param ignoreMerges HF's model.ignore_merges (Llama-3): a word that is itself a token skips merging
+ *     <p>Holds arrays, so record equality is identity; compare tokenizers by {@link ByteLevelBpe#hash}.
  */
 record TokenizerSpec(String[] vocab, int[] mergeLeft, int[] mergeRight, List<AddedToken> addedTokens,
                      JsonNode preTokenizer, JsonNode postProcessor, JsonNode decoder, boolean ignoreMerges) {}

@@ -76,7 +76,7 @@ class BpeRoundTripTest {
     void heapAndScanMergeLoopsAgree() throws Exception {
         ByteLevelBpe gpt2 = R50kTokenizer.load();
         RandomText gen = new RandomText(5);
-        BpeMerges merges = mergesOf(gpt2);
+        BpeMerges merges = gpt2.mergeTable();
         int[] byteIds = new int[256];
         for (int v = 0; v < 256; v++) byteIds[v] = byteId(gpt2, (byte) v);
         for (int i = 0; i < 500; i++) {
@@ -93,12 +93,6 @@ class BpeRoundTripTest {
     private static int byteId(ByteLevelBpe bpe, byte b) {
         for (int id = 0; id < 256; id++) if (bpe.bytesOf(id)[0] == b && bpe.bytesOf(id).length == 1) return id;
         throw new AssertionError("no byte token for " + b);
-    }
-
-    private static BpeMerges mergesOf(ByteLevelBpe bpe) throws Exception {
-        var f = ByteLevelBpe.class.getDeclaredField("merges");
-        f.setAccessible(true);
-        return (BpeMerges) f.get(bpe);
     }
 
     @Test

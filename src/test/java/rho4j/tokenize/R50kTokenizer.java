@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -88,9 +87,5 @@ final class R50kTokenizer {
         int[] out = new int[ids.size()];
         for (int i = 0; i < out.length; i++) out[i] = ids.get(i);
         return out;
-    }
-
-    static String show(int[] ids) {
-        return Arrays.toString(ids);
     }
 }
