@@ -46,6 +46,18 @@ public final class TaskLoader {
 
     /** The first built-in layout that fits the first records of {@code file}. */
     public static TaskLayout detect(Path file) {
+        List<JsonNode> head = head(file);
+        if (head.isEmpty()) throw new IllegalArgumentException(file + ": empty task file; nothing to evaluate");
+        for (TaskLayout layout : TaskLayout.BUILT_IN) {
+            if (head.stream().allMatch(r -> fits(r, layout))) return layout;
+        }
+        List<String> fields = new ArrayList<>();
+        head.get(0).fieldNames().forEachRemaining(fields::add);
+        throw new IllegalArgumentException(file + ":1: no built-in layout fits fields " + fields
+                + "; write a layout file (name, kind, question, solution, gold, choices, continuation, id)");
+    }
+
+    private static List<JsonNode> head(Path file) {
         List<JsonNode> head = new ArrayList<>();
         try (BufferedReader in = reader(file)) {
             int lineNo = 0;
@@ -56,14 +68,13 @@ public final class TaskLoader {
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
-        if (head.isEmpty()) throw new IllegalArgumentException(file + ": empty task file; nothing to evaluate");
-        for (TaskLayout layout : TaskLayout.BUILT_IN) {
-            if (head.stream().allMatch(r -> fits(r, layout))) return layout;
-        }
-        List<String> fields = new ArrayList<>();
-        head.get(0).fieldNames().forEachRemaining(fields::add);
-        throw new IllegalArgumentException(file + ":1: no built-in layout fits fields " + fields
-                + "; write a layout file (name, kind, question, solution, gold, choices, continuation, id)");
+        return head;
+    }
+
+    /** Whether {@code layout} reads the first records of {@code file}. */
+    public static boolean fitsFile(Path file, TaskLayout layout) {
+        List<JsonNode> head = head(file);
+        return !head.isEmpty() && head.stream().allMatch(r -> fits(r, layout));
     }
 
     /** Whether {@code layout} can read {@code record}. */
