@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * <p>Deliberate departures from the harness, each because the original damages LaTeX answers: unit words are removed
  * only when they follow a number at the end (the harness deletes e.g. every standalone "a" or "m", so
  * {@code \frac{a}{m}} loses its variables), and "and" becomes a comma only as a whole word (the harness turns
- * "2 and 3" into "23" and {@code \land} into {@code \l}).
+ * "2 and 3" into "23" and {@code \land} into {@code \l}), and {@code \mbox{Saturday}} keeps its text like
+ * {@code \text{}} (the harness deletes it, leaving MATH test/number_theory answers empty).
  */
 public final class AnswerNormalizer {
     private AnswerNormalizer() {}
@@ -28,8 +29,7 @@ public final class AnswerNormalizer {
             "^(.*?\\d(?:\\})?)\\s+(?:(?:sq\\.?|square|cubic)\\s+)?(?:" + UNITS + ")(?:e?s)?(?:\\^?\\{?[23]\\}?)?\\.?\\s*$",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern TEXT_AT_END = Pattern.compile("\\\\text\\{[^{}]*\\}$");
-    private static final Pattern TEXT_CMD = Pattern.compile("\\\\(?:text|textbf|mathrm)\\{(.*?)\\}");
-    private static final Pattern MBOX = Pattern.compile("\\\\mbox\\{.*?\\}");
+    private static final Pattern TEXT_CMD = Pattern.compile("\\\\(?:text|textbf|mathrm|mbox)\\{(.*?)\\}");
     private static final Pattern ARRAY_BEGIN = Pattern.compile("\\\\begin\\{array\\}\\{.*?\\}");
     private static final Pattern SQRT_BARE = Pattern.compile("\\\\sqrt(\\w+)");
     private static final Pattern ZERO_DECIMALS_INNER = Pattern.compile("(\\d+)\\.0*([^\\d])");
@@ -73,7 +73,6 @@ public final class AnswerNormalizer {
         if (!s.contains("\\infty")) s = s.replace("inf", "\\infty");
         s = AND_WORD.matcher(s).replaceAll(",");
         s = s.replace("\\mathbf", "");
-        s = MBOX.matcher(s).replaceAll("");
         if (s.contains("j") && !s.contains("i")) s = s.replace("j", "i"); // engineers' imaginary unit
         s = ZERO_DECIMALS_INNER.matcher(s).replaceAll("$1$2");
         s = ZERO_DECIMALS_END.matcher(s).replaceAll("$1");
@@ -141,10 +140,11 @@ public final class AnswerNormalizer {
         return "\\frac{" + ab[0] + "}{" + ab[1] + "}";
     }
 
-    /** "{5}" -> "5": the harness means to do this but its isalnum() test never passes. */
+    /** "{5}", "(B)", "[7]" -> "5", "B", "7": the harness means to do this but its isalnum() test never passes. */
     private static String unwrapSimpleBraces(String s) {
-        if (s.length() > 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}'
-                && s.substring(1, s.length() - 1).matches("[A-Za-z0-9.\\-]+")) {
+        if (s.length() > 2 && "{([".indexOf(s.charAt(0)) >= 0
+                && s.charAt(s.length() - 1) == "})]".charAt("{([".indexOf(s.charAt(0)))
+                && s.substring(1, s.length() - 1).matches("[A-Za-z0-9]+")) {
             return s.substring(1, s.length() - 1);
         }
         return s;

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * How to read a JSONL task file, so a new task needs a mapping rather than code. Built-ins cover the files under
- * shared/data; {@link LayoutFiles} reads one from YAML/JSON and {@link #detect} picks one from a record's fields.
+ * shared/data; {@link LayoutFiles} reads one from YAML/JSON and {@link TaskLoader#detect} picks one from a file's fields.
  *
  * @param name          label used in results
  * @param kind          {@code generate} (chain-of-thought, compared by answer) or {@code choice} (log-likelihood)
@@ -102,6 +102,11 @@ public record TaskLayout(String name, Kind kind, String questionField, String so
         return new TaskLayout(newName, kind, questionField, solutionField, gold, choicesField, continuation, idField);
     }
 
+    /** The same layout with another gold rule. */
+    public TaskLayout withGold(GoldRule g) {
+        return new TaskLayout(name, kind, questionField, solutionField, g, choicesField, continuation, idField);
+    }
+
     /** The same layout scoring option letters instead of option texts. */
     public TaskLayout withContinuation(Continuation c) {
         return new TaskLayout(name, kind, questionField, solutionField, gold, choicesField, c, idField);
@@ -112,7 +117,7 @@ public record TaskLayout(String name, Kind kind, String questionField, String so
         java.util.ArrayList<String> f = new java.util.ArrayList<>();
         f.add(questionField);
         if (solutionField != null) f.add(solutionField);
-        if (!f.contains(gold.argument())) f.add(gold.argument());
+        if (gold.type() != GoldRule.Type.AFTER && !f.contains(gold.argument())) f.add(gold.argument()); // AFTER's is a marker
         if (choicesField != null) f.add(choicesField);
         return List.copyOf(f);
     }
