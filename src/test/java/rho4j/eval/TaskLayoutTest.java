@@ -48,8 +48,8 @@ class TaskLayoutTest {
         assertEquals(layoutName, layout.name());
         List<TaskItem> items = TaskLoader.load(file, layout);
         assertEquals(count, items.size());
-        // math/train item 5529 really answers "\\boxed{}" (zero primes); allow that one quirk, no more
-        assertTrue(items.stream().filter(it -> it.gold().isBlank()).count() <= 1, relative + ": blank gold answers");
+        // math/train items 5529 and 5531 really end in an empty "\\boxed{}" (the released data); allow those, no more
+        assertTrue(items.stream().filter(it -> it.gold().isBlank()).count() <= 2, relative + ": blank gold answers");
         for (TaskItem it : items) {
             String where = relative + " item " + it.index();
             assertFalse(it.question().isBlank(), where);
