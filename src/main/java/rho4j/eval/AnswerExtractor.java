@@ -26,7 +26,9 @@ public final class AnswerExtractor {
         String found = null;
         Matcher m = FINAL_DOLLAR.matcher(text);
         while (m.find()) found = m.group(1);
-        if (found != null) return found;
+        // MATH solutions say "final answer is $\\boxed{8000}$": the box, not the markup, is the answer
+        if (found != null) return found.contains("\\boxed") || found.contains("\\fbox")
+                ? java.util.Objects.requireNonNullElse(lastBoxed(found), found) : found;
         found = lastBoxed(text);
         if (found != null) return found;
         int i = lower.lastIndexOf("the answer is");

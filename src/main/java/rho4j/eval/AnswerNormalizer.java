@@ -28,8 +28,8 @@ public final class AnswerNormalizer {
     private static final Pattern TRAILING_UNIT = Pattern.compile(
             "^(.*?\\d(?:\\})?)\\s+(?:(?:sq\\.?|square|cubic)\\s+)?(?:" + UNITS + ")(?:e?s)?(?:\\^?\\{?[23]\\}?)?\\.?\\s*$",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern TEXT_AT_END = Pattern.compile("\\\\text\\{[^{}]*\\}$");
-    private static final Pattern TEXT_CMD = Pattern.compile("\\\\(?:text|textbf|mathrm|mbox)\\{(.*?)\\}");
+    private static final Pattern TEXT_AT_END = Pattern.compile("\\\\text\\s*\\{[^{}]*\\}$");
+    private static final Pattern TEXT_CMD = Pattern.compile("\\\\(?:text|textbf|mathrm|mbox)\\s*\\{(.*?)\\}");
     private static final Pattern ARRAY_BEGIN = Pattern.compile("\\\\begin\\{array\\}\\{.*?\\}");
     private static final Pattern SQRT_BARE = Pattern.compile("\\\\sqrt(\\w+)");
     private static final Pattern ZERO_DECIMALS_INNER = Pattern.compile("(\\d+)\\.0*([^\\d])");
@@ -63,9 +63,7 @@ public final class AnswerNormalizer {
         s = wordToNumber(s);
         s = TEXT_CMD.matcher(s).replaceAll("$1");
         s = removeTrailingUnit(s);
-        for (String key : List.of("x=", "y=", "z=", "x\\in", "y\\in", "z\\in", "x\\to", "y\\to", "z\\to")) {
-            s = s.replace(key, "");
-        }
+        s = dropVariable(s);
         s = s.replace("\\emptyset", "{}").replace("(-\\infty,\\infty)", "\\mathbb{R}");
         s = s.replace("\\%", "").replace("%", "");
         s = s.replace(" .", " 0.").replace("{.", "{0.");
@@ -83,9 +81,17 @@ public final class AnswerNormalizer {
         if (eq.length == 2 && eq[0].length() <= 2) s = eq[1];
         s = SQRT_BARE.matcher(s).replaceAll("\\\\sqrt{$1}");
         s = s.replace(" ", "");
+        s = dropVariable(s); // again without spaces: "x \\in [-2,7]" (the harness misses this one)
         s = fixFracs(s);
         s = fixSlash(s);
         s = unwrapSimpleBraces(s);
+        return s;
+    }
+
+    private static String dropVariable(String s) {
+        for (String key : List.of("x=", "y=", "z=", "x\\in", "y\\in", "z\\in", "x\\to", "y\\to", "z\\to")) {
+            s = s.replace(key, "");
+        }
         return s;
     }
 
@@ -109,7 +115,10 @@ public final class AnswerNormalizer {
         return s;
     }
 
-    /** {@code \frac12 -> \frac{1}{2}}, {@code \frac1{72} -> \frac{1}{72}} (harness {@code _fix_fracs}). */
+    /**
+     * {@code \frac12 -> \frac{1}{2}}, {@code \frac1{72} -> \frac{1}{72}} (harness {@code _fix_fracs}); an unbraced
+     * argument may also be a command, {@code \frac\pi4 -> \frac{\pi}{4}}, which the harness splits mid-name.
+     */
     static String fixFracs(String s) {
         String[] parts = s.split("\\\\frac", -1);
         if (parts.length == 1) return s;
@@ -119,15 +128,29 @@ public final class AnswerNormalizer {
             out.append("\\frac");
             if (!p.isEmpty() && p.charAt(0) == '{') {
                 out.append(p);
-            } else if (p.length() < 2) {
-                return s;
-            } else {
-                char a = p.charAt(0), b = p.charAt(1);
-                if (b != '{') out.append('{').append(a).append("}{").append(b).append('}').append(p.substring(2));
-                else out.append('{').append(a).append('}').append(p.substring(1));
+                continue;
             }
+            int a = argEnd(p, 0);
+            if (a < 0) return s;
+            out.append('{').append(p, 0, a).append('}');
+            if (a < p.length() && p.charAt(a) == '{') {
+                out.append(p.substring(a));
+                continue;
+            }
+            int b = argEnd(p, a);
+            if (b < 0) return s;
+            out.append('{').append(p, a, b).append('}').append(p.substring(b));
         }
         return out.toString();
+    }
+
+    /** End of one unbraced argument at {@code from}: a command name or a single character; -1 when none. */
+    private static int argEnd(String p, int from) {
+        if (from >= p.length()) return -1;
+        if (p.charAt(from) != '\\') return from + 1;
+        int end = from + 1;
+        while (end < p.length() && Character.isLetter(p.charAt(end))) end++;
+        return end == from + 1 ? Math.min(from + 2, p.length()) : end;
     }
 
     /** "3/4" -> {@code \frac{3}{4}} when both sides are plain integers (harness {@code _fix_a_slash_b}). */

@@ -61,7 +61,12 @@ class AnswerExtractorTest {
                 row("no number here at all", "", "5", false),
                 row("The answer is 4.\n\nQuestion: what is 2+2?", "4", "4", true),
                 row("The answer is 1.00", "1", "1", true),
-                row("The answer is five.", "5", "5", true));
+                row("The answer is five.", "5", "5", true),
+                row("Thus, our final answer is $\\boxed{8000}$.", "8000", "8000", true),
+                row("so $x \\in [-2,7]$. The answer is $x \\in [-2,7]$.", "[-2,7]", "x\\in[-2,7]", true),
+                row("The sum is $\\boxed{\\frac \\pi4 + 2}$", "\\frac{\\pi}{4}+2", "\\frac{\\pi}{4}+2", true),
+                row("he vanished on $\\boxed{\\mbox{Saturday}}$.", "Saturday", "\\text{Saturday}", true),
+                row("The answer is $\\boxed{-\\frac{7}{2}}$.", "-\\frac{7}{2}", "-3.5", true));
     }
 
     private static Arguments row(String completion, String extracted, String gold, boolean correct) {

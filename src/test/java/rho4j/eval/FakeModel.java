@@ -22,16 +22,16 @@ final class FakeModel implements LanguageModel {
         @Override public String hash() { return "chars"; }
     };
 
-    private final ToDoubleBiFunction<String, Character> tokenLogProb;
+    private final ToDoubleBiFunction<String, String> logProb;
     private final Function<String, String> generator;
     final List<Integer> batchSizes = new ArrayList<>();
 
     /**
-     * @param tokenLogProb log-prob of one continuation char given the prompt text
-     * @param generator    greedy continuation of a prompt
+     * @param logProb   summed log-prob of a continuation text given the prompt text
+     * @param generator greedy continuation of a prompt
      */
-    FakeModel(ToDoubleBiFunction<String, Character> tokenLogProb, Function<String, String> generator) {
-        this.tokenLogProb = tokenLogProb;
+    FakeModel(ToDoubleBiFunction<String, String> logProb, Function<String, String> generator) {
+        this.logProb = logProb;
         this.generator = generator;
     }
 
@@ -44,8 +44,7 @@ final class FakeModel implements LanguageModel {
         batchSizes.add(contexts.size());
         double[] out = new double[contexts.size()];
         for (int i = 0; i < out.length; i++) {
-            String ctx = CHARS.decode(contexts.get(i));
-            for (int id : continuations.get(i)) out[i] += tokenLogProb.applyAsDouble(ctx, (char) id);
+            out[i] = logProb.applyAsDouble(CHARS.decode(contexts.get(i)), CHARS.decode(continuations.get(i)));
         }
         return out;
     }

@@ -77,6 +77,26 @@ class TaskLayoutTest {
         }
     }
 
+    static Stream<Arguments> generateFiles() {
+        // the two MATH misses: "6<y<7" vs "(6,7)" and "4:30 p.m." typed two ways, both beyond string rules
+        return Stream.of(Arguments.of("eval/gsm8k/test.jsonl", 0), Arguments.of("eval/math_oai/test.jsonl", 0),
+                Arguments.of("math/test.jsonl", 2), Arguments.of("gsm8k/train.jsonl", 0));
+    }
+
+    /** An oracle that writes the gold demonstration answer must be graded right: extraction and gold agree. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("generateFiles")
+    void goldContinuationGradesCorrect(String relative, int allowedMisses) {
+        Path file = dataDir().resolve(relative);
+        TaskLayout layout = TaskLoader.detect(file);
+        List<String> misses = new java.util.ArrayList<>();
+        for (TaskItem it : TaskLoader.load(file, layout)) {
+            String pred = AnswerExtractor.extract(FewShotPrompt.answer(it, layout));
+            if (!AnswerEquivalence.equal(pred, it.gold())) misses.add(it.id() + ": " + pred + " vs " + it.gold());
+        }
+        assertTrue(misses.size() <= allowedMisses, misses.toString());
+    }
+
     @Test
     void gsm8kGoldIsTheNumberAfterMarkers() {
         Path file = dataDir().resolve("eval/gsm8k/test.jsonl");
