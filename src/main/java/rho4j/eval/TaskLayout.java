@@ -24,7 +24,11 @@ public record TaskLayout(String name, Kind kind, String questionField, String so
         GENERATE, CHOICE;
 
         public static Kind parse(String s) {
-            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            try {
+                return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a kind; use generate or choice", e);
+            }
         }
 
         public String label() {
@@ -36,7 +40,11 @@ public record TaskLayout(String name, Kind kind, String questionField, String so
         TEXT, LETTER;
 
         public static Continuation parse(String s) {
-            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            try {
+                return valueOf(s.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a continuation; use text or letter", e);
+            }
         }
 
         public String label() {
@@ -81,12 +89,15 @@ public record TaskLayout(String name, Kind kind, String questionField, String so
     /** Option letters in answer, options in an options field (a list or one string). */
     public static final TaskLayout LETTER_OPTIONS = new TaskLayout("letter_options", Kind.CHOICE, "question", null,
             GoldRule.parse("letter:answer"), "options", Continuation.TEXT, "id");
+    /** Option letters in answer, options as a list in choices (MMLU-style files that store letters). */
+    public static final TaskLayout LETTER_CHOICES = new TaskLayout("letter_choices", Kind.CHOICE, "question", null,
+            GoldRule.parse("letter:answer"), "choices", Continuation.TEXT, "id");
     /** Option letters in answer, options written inside the question ("... A) 3 B) 4"). */
     public static final TaskLayout LETTER_INLINE = new TaskLayout("letter_inline", Kind.CHOICE, "question", null,
             GoldRule.parse("letter:answer"), null, Continuation.TEXT, "id");
 
     /** Built-ins in detection order: the most specific field sets first. */
-    public static final List<TaskLayout> BUILT_IN = List.of(MMLU, SAT_MATH, LETTER_OPTIONS, MATH_ANSWER, MATH, GSM8K,
+    public static final List<TaskLayout> BUILT_IN = List.of(MMLU, SAT_MATH, LETTER_OPTIONS, LETTER_CHOICES, MATH_ANSWER, MATH, GSM8K,
             LETTER_INLINE, QA_NUMBER);
 
     public static TaskLayout builtIn(String name) {

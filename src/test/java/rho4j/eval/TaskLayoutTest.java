@@ -158,6 +158,10 @@ class TaskLayoutTest {
         assertEquals(List.of("3", "4", "5"), a.choices());
         assertEquals("4", a.gold());
 
+        Path letters = dir.resolve("letters.jsonl");
+        Files.writeString(letters, "{\"question\": \"2+2?\", \"choices\": [\"3\", \"4\"], \"answer\": \"B\"}\n");
+        assertEquals("letter_choices", TaskLoader.detect(letters).name());
+
         Path inline = dir.resolve("inline.jsonl");
         Files.writeString(inline, "{\"question\": \"What is 2+2? A) 3 B) 4 C) 5 D) 6\", \"answer\": \"c\"}\n");
         TaskLayout layout = TaskLoader.detect(inline);
@@ -188,7 +192,7 @@ class TaskLayoutTest {
                 kind: generate
                 question: question
                 solution: answer
-                gold: "after:####"
+                gold: after:####   # unquoted works: '#' starts a comment only after a space
                 """);
         TaskLayout y = LayoutFiles.read(yaml);
         assertEquals(new TaskLayout("gsm8k_train", TaskLayout.Kind.GENERATE, "question", "answer",
@@ -222,5 +226,9 @@ class TaskLayoutTest {
         assertTrue(e.getMessage().startsWith(data + ":2: invalid JSON"), e.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> GoldRule.parse("answer"));
+        Path kind = dir.resolve("kind.yaml");
+        Files.writeString(kind, "name: x\nkind: mcq\nquestion: q\ngold: index:a\n");
+        e = assertThrows(IllegalArgumentException.class, () -> LayoutFiles.read(kind));
+        assertTrue(e.getMessage().startsWith(kind.toString()) && e.getMessage().contains("generate or choice"), e.getMessage());
     }
 }
