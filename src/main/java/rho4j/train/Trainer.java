@@ -160,11 +160,7 @@ public final class Trainer {
         int accum = cfg.accumulation(), nSeq = cfg.sequencesPerStep();
         Batch batch = loadBatch(nSeq);
         Selection sel = cfg.selection();
-        boolean[] batchMask = null;
-        if (sel.selective() && !sel.keepsAll() && sel.scope() == SelectionScope.BATCH) {
-            float[] modelLoss = sel.score().needsModelLoss() ? rankingLosses(batch) : new float[nSeq * T];
-            batchMask = TokenSelector.select(sel, batch.inputs(modelLoss, 0, nSeq), selectionSeed(0));
-        }
+        boolean[] batchMask = sel.selective() && !sel.keepsAll() && sel.scope() == SelectionScope.BATCH ? batchMask(batch) : null;
         double selSum = 0, unselSum = 0, excessSum = 0;
         long selCount = 0, unselCount = 0, excessCount = 0;
         List<Float> excessAll = new ArrayList<>();
@@ -205,6 +201,20 @@ public final class Trainer {
         double all = (selSum + unselSum) / (selCount + unselCount);
         return new StepResult(selSum / selCount, all, unselCount == 0 ? Double.NaN : unselSum / unselCount,
                 (double) selCount / (selCount + unselCount), excessCount == 0 ? Double.NaN : excessSum / excessCount, selCount, norm);
+    }
+
+    /** BATCH scope: one ranking over every token of the optimizer batch (a no-grad pass when the score needs L_theta). */
+    private boolean[] batchMask(Batch batch) {
+        Selection sel = cfg.selection();
+        float[] modelLoss = sel.score().needsModelLoss() ? rankingLosses(batch) : new float[batch.sequences * T];
+        return TokenSelector.select(sel, batch.inputs(modelLoss, 0, batch.sequences), selectionSeed(0));
+    }
+
+    /** The BATCH-scope mask the next step will use (for tests: it must not depend on the micro-batch split). */
+    boolean[] peekBatchMask() throws IOException {
+        try (PointerScope scope = Engine.stepScope()) {
+            return batchMask(loadBatch(cfg.sequencesPerStep()));
+        }
     }
 
     private static boolean allTrue(boolean[] m) {
