@@ -138,7 +138,10 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
     scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
     if mask is not None:
         scores = scores + mask
-    probs = F.softmax(scores.float(), dim=-1).to(q.dtype)
+    if scores.dtype in (torch.float16, torch.bfloat16):  # softmax in fp32; fp64 stays fp64
+        probs = F.softmax(scores.float(), dim=-1).to(q.dtype)
+    else:
+        probs = F.softmax(scores, dim=-1)
     return torch.matmul(probs, v)
 
 
