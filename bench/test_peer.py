@@ -118,6 +118,20 @@ class CheckForward(unittest.TestCase):
             an = torch.tensor(out["grads"][name])[idx].item()
             self.assertAlmostEqual(an, fd, delta=1e-7 + 1e-6 * abs(fd), msg=name)
 
+    def test_tied_head_grad(self):
+        inp = self._input()
+        inp["config"] = dict(TINY, tie=True)
+        del inp["weights"]["output.weight"]
+        out = peer.check_forward(inp)
+        self.assertNotIn("output.weight", out["grads"])
+        name, idx, h, vals = "tok_embeddings.weight", (7, 3), 1e-6, []
+        for s in (+1, -1):
+            w = json.loads(json.dumps(inp))
+            w["weights"][name][idx[0]][idx[1]] += s * h
+            vals.append(peer.check_forward(w)["loss"])
+        fd = (vals[0] - vals[1]) / (2 * h)
+        self.assertAlmostEqual(out["grads"][name][idx[0]][idx[1]], fd, delta=1e-7 + 1e-6 * abs(fd))
+
     def test_cli_roundtrip_and_slm(self):
         inp = self._input(with_weights=False)
         inp["slm"] = {"ref": torch.full((2, 6), 2.0).tolist(), "ratio": 0.5}
