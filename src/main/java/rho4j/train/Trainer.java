@@ -319,12 +319,22 @@ public final class Trainer {
 
     /** Mean next-token loss over the first {@code maxWindows} packed windows of a store (no gradients). */
     public static double validationLoss(Llama model, TokenStore store, int T, int batch, int maxWindows) throws IOException {
-        long windows = Math.min(WindowSampler.numWindows(store.size(), T), maxWindows);
-        if (windows < 1) throw new IllegalArgumentException("validation store " + store.dir() + " is shorter than one window of " + (T + 1) + " tokens");
         double sum = 0;
-        long count = 0;
+        float[] l = windowLosses(model, store, T, batch, maxWindows);
+        for (float v : l) sum += v;
+        return sum / l.length;
+    }
+
+    /**
+     * Per-token losses of the first {@code maxWindows} packed windows of a store, window after window (T per window):
+     * validation loss, token dynamics and held-out evaluation all read the same positions.
+     */
+    public static float[] windowLosses(Llama model, TokenStore store, int T, int batch, int maxWindows) throws IOException {
+        long windows = Math.min(WindowSampler.numWindows(store.size(), T), maxWindows);
+        if (windows < 1) throw new IllegalArgumentException("store " + store.dir() + " is shorter than one window of " + (T + 1) + " tokens");
+        float[] out = new float[(int) (windows * T)];
         int[] buf = new int[T + 1];
-        try (NoGradGuard ng = new NoGradGuard(); PointerScope scope = Engine.stepScope()) {
+        try (NoGradGuard ng = new NoGradGuard()) {
             for (long w0 = 0; w0 < windows; w0 += batch) {
                 int c = (int) Math.min(batch, windows - w0);
                 int[] x = new int[c * T], y = new int[c * T];
@@ -333,12 +343,12 @@ public final class Trainer {
                     System.arraycopy(buf, 0, x, i * T, T);
                     System.arraycopy(buf, 1, y, i * T, T);
                 }
-                Tensor l = model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T));
-                sum += l.sum().item_double();
-                count += (long) c * T;
+                try (PointerScope scope = Engine.stepScope()) {
+                    System.arraycopy(Tensors.toFloats(model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T))), 0, out, (int) (w0 * T), c * T);
+                }
             }
         }
-        return sum / count;
+        return out;
     }
 
     /** Writes selection/step-N.json: the first micro-batch's token ids, reference and model losses, and the mask. */
