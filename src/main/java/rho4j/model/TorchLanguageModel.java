@@ -126,7 +126,8 @@ public final class TorchLanguageModel implements LanguageModel {
         double[] lp;
         try (NoGradGuard ng = Engine.noGrad(); PointerScope scope = Engine.stepScope()) {
             Tensor logits = model.logits(Tensors.longs(x, b, t).to(model.device.torchDevice(), ScalarType.Long)); // (B, T, V)
-            Tensor logp = logits.to(ScalarType.Float).log_softmax(-1); // (B, T, V); fp32 even when the model runs bf16
+            // (B, T, V); at least fp32 (a bf16 model's log-probs would be too coarse to rank options), float64 kept.
+            Tensor logp = (model.dtype.intern() == ScalarType.Double ? logits : logits.to(ScalarType.Float)).log_softmax(-1);
             Tensor target = Tensors.longs(y, b, t, 1).to(model.device.torchDevice(), ScalarType.Long); // (B, T, 1)
             lp = Tensors.toDoubles(logp.gather(-1, target).squeeze(-1)); // (B, T): only the chosen ids go to Java
         }
