@@ -230,8 +230,9 @@ public final class TorchLanguageModel implements LanguageModel {
                             for (int i = 0; i < t; i++) {
                                 int q = pos + i; // this query's cache slot
                                 posIds[r * t + i] = Math.max(0, q - pad[r]);
-                                // Real keys up to the query itself; a padding query also sees itself, since a row
-                                // with every key masked makes softmax NaN, which would leak through later layers.
+                                // Real keys up to the query itself. A padding query also sees itself: a row with
+                                // every key masked is NaN on some SDPA backends (2.10's CPU one returns zeros), and
+                                // NaN would leak into later layers through the padding keys' values.
                                 for (int j = 0; j < s; j++) m[(r * t + i) * s + j] = (j >= pad[r] && j <= q) || j == q;
                             }
                         positions = Tensors.longs(posIds, b, t).to(dev, ScalarType.Long); // (B, T)
