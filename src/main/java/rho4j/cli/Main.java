@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 /** The `rho` command line: one subcommand per pipeline step. */
 @Command(name = "rho", mixinStandardHelpOptions = true, version = "rho4j 0.1.0",
         description = "Selective Language Modeling (Rho-1) in Java: train a reference model, score tokens, train on the ones that matter.",
-        subcommands = {TokenizerCommand.class, PrepareCommand.class, TrainCommand.class, ScoreCommand.class, 
-                InfoCommand.class, DynamicsCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {TokenizerCommand.class, PrepareCommand.class, TrainCommand.class, ScoreCommand.class, GenerateCommand.class,
+                EvalCommand.class, InfoCommand.class, DynamicsCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

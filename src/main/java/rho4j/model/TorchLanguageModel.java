@@ -75,49 +75,47 @@ public final class TorchLanguageModel implements LanguageModel {
     // ---------------------------------------------------------------------------------------------------------
     // Log-likelihood
 
+    /** One forward row: {@code seq} (inputs = all but its last token) whose last {@code scored} targets belong to pair {@code pair}. */
+    private record Piece(int pair, int[] seq, int scored) {}
+
     @Override
     public double[] continuationLogProbs(List<int[]> contexts, List<int[]> continuations) {
         if (contexts.size() != continuations.size())
             throw new IllegalArgumentException(contexts.size() + " contexts but " + continuations.size() + " continuations");
         int n = contexts.size(), ctx = contextLength();
         double[] out = new double[n];
-        // Model inputs and targets per pair: seq = context + continuation, left-truncated so the input (seq minus its
-        // last token) fits the context length; the targets are seq shifted by one.
-        int[][] seqs = new int[n][];
+        // seq = context + continuation; targets are seq shifted by one. A continuation longer than the context length
+        // is scored in rolling pieces of at most ctx targets, each seeing the ctx tokens before it (as
+        // lm-evaluation-harness's rolling log-likelihood does); shorter ones are one left-truncated piece.
+        List<Piece> pieces = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int[] c = contexts.get(i), k = continuations.get(i);
             if (k.length == 0) continue; // log P(empty) = 0
-            if (k.length > ctx)
-                throw new IllegalArgumentException("continuation " + i + " has " + k.length + " tokens, more than the context length " + ctx);
             // An empty context still needs a position predicting the first continuation token: end-of-text stands for
             // "start of a document", as lm-evaluation-harness does.
             if (c.length == 0) c = new int[] {tokenizer.eotId()};
             int[] seq = new int[c.length + k.length];
             System.arraycopy(c, 0, seq, 0, c.length);
             System.arraycopy(k, 0, seq, c.length, k.length);
-            seqs[i] = seq.length > ctx + 1 ? Arrays.copyOfRange(seq, seq.length - ctx - 1, seq.length) : seq;
+            for (int end = seq.length; end > c.length; end -= ctx) { // targets [max(c.len, end - ctx), end)
+                int first = Math.max(c.length, end - ctx), start = Math.max(0, end - ctx - 1);
+                pieces.add(new Piece(i, Arrays.copyOfRange(seq, start, end), end - first));
+            }
         }
         // Longest first: rows of similar length share a batch, so little compute goes to padding.
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> seqs[i] == null ? 0 : seqs[i].length).reversed());
-        int todo = 0;
-        while (todo < n && seqs[order[todo]] != null) todo++;
-        for (int from = 0; from < todo; from += batchSize) {
-            int[] rows = new int[Math.min(batchSize, todo - from)];
-            for (int r = 0; r < rows.length; r++) rows[r] = order[from + r];
-            scoreBatch(rows, seqs, continuations, out);
-        }
+        pieces.sort(Comparator.comparingInt((Piece p) -> p.seq().length).reversed());
+        for (int from = 0; from < pieces.size(); from += batchSize)
+            scoreBatch(pieces.subList(from, Math.min(pieces.size(), from + batchSize)), out);
         return out;
     }
 
     /** One forward over right-padded rows; padding sits after each sequence, so causal attention never sees it. */
-    private void scoreBatch(int[] rows, int[][] seqs, List<int[]> continuations, double[] out) {
-        int b = rows.length, t = 0;
-        for (int r : rows) t = Math.max(t, seqs[r].length - 1);
+    private void scoreBatch(List<Piece> rows, double[] out) {
+        int b = rows.size(), t = 0;
+        for (Piece p : rows) t = Math.max(t, p.seq().length - 1);
         long[] x = new long[b * t], y = new long[b * t]; // padding id 0: any valid id will do
         for (int r = 0; r < b; r++) {
-            int[] s = seqs[rows[r]];
+            int[] s = rows.get(r).seq();
             for (int j = 0; j < s.length - 1; j++) {
                 x[r * t + j] = s[j];
                 y[r * t + j] = s[j + 1];
@@ -132,10 +130,11 @@ public final class TorchLanguageModel implements LanguageModel {
             lp = Tensors.toDoubles(logp.gather(-1, target).squeeze(-1)); // (B, T): only the chosen ids go to Java
         }
         for (int r = 0; r < b; r++) {
-            int len = seqs[rows[r]].length - 1, k = continuations.get(rows[r]).length;
+            Piece p = rows.get(r);
+            int len = p.seq().length - 1;
             double sum = 0;
-            for (int j = len - k; j < len; j++) sum += lp[r * t + j]; // the last k targets are the continuation
-            out[rows[r]] = sum;
+            for (int j = len - p.scored(); j < len; j++) sum += lp[r * t + j]; // the last `scored` targets
+            out[p.pair()] += sum;
         }
     }
 

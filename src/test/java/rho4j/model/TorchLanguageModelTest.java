@@ -202,6 +202,23 @@ class TorchLanguageModelTest {
     }
 
     @Test
+    void continuationsLongerThanTheContextAreScoredInRollingPieces() {
+        // 48 + 5 tokens: the last 48 targets form one piece seeing the 48 tokens before each, the first 5 another:
+        // log P(k | c) = log P(k[:5] | c) + log P(k[5:] | c + k[:5]) exactly.
+        Llama m = sharpModel(CFG, ScalarType.Double, 3);
+        CharEncoder tok = new CharEncoder();
+        TorchLanguageModel lm = new TorchLanguageModel(m, tok);
+        int[] c = tok.encode("Question: spell the alphabet"), k = tok.encode(" abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxy");
+        assertEquals(53, k.length);
+        int[] head = Arrays.copyOf(k, 5), tail = Arrays.copyOfRange(k, 5, k.length), cHead = Arrays.copyOf(c, c.length + 5);
+        System.arraycopy(head, 0, cHead, c.length, 5);
+        double whole = lm.continuationLogProbs(List.of(c), List.of(k))[0];
+        double[] parts = lm.continuationLogProbs(List.of(c, cHead), List.of(head, tail));
+        assertEquals(parts[0] + parts[1], whole, 1e-9);
+        assertEquals(handLogProb(m, c, head), parts[0], 1e-9);
+    }
+
+    @Test
     void continuationLogProbsDoNotDependOnBatching() {
         Llama m = sharpModel(CFG, ScalarType.Float, 9); // the production dtype: padding must not change fp32 results either
         CharEncoder tok = new CharEncoder();

@@ -1,0 +1,68 @@
+package rho4j.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rho4j.data.TokenStore;
+import rho4j.engine.Device;
+import rho4j.eval.EvalTask;
+import rho4j.eval.Evaluator;
+import rho4j.eval.Table;
+import rho4j.eval.TaskResult;
+import rho4j.model.TorchLanguageModel;
+import rho4j.train.Trainer;
+import rho4j.util.Json;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, description = {"Evaluate a run: held-out loss, downstream loss, few-shot accuracy, multiple choice.",
+        "Writes RUN/eval.json (summary, read by `rho report`) and RUN/eval-items.json (every item's prediction)."})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, description = "run or model folder") Path run;
+    @Option(names = "--task", arity = "0..*", description = "JSONL task files (layout detected from the fields)") List<Path> tasks = new ArrayList<>();
+    @Option(names = "--train-file", description = "where few-shot demonstrations come from (default: the task's first items)") Path trainFile;
+    @Option(names = "--data", arity = "0..*", description = "held-out token stores: loss and perplexity") List<Path> stores = new ArrayList<>();
+    @Option(names = "--windows", defaultValue = "256", description = "windows of each held-out store") int windows;
+    @Option(names = "--shots", defaultValue = "4") int shots;
+    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all)") int limit;
+    @Option(names = "--batch", defaultValue = "8") int batch;
+    @Option(names = "--max-new-tokens", defaultValue = "256") int maxNew;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--out", description = "summary JSON (default RUN/eval.json)") Path out;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tasks.isEmpty() && stores.isEmpty()) throw new IllegalArgumentException("nothing to evaluate: give --task FILE... and/or --data STORE...");
+        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device), batch);
+        ObjectNode summary = Json.MAPPER.createObjectNode();
+        ArrayNode rows = summary.putArray("tasks");
+        for (Path s : stores) {
+            try (TokenStore store = TokenStore.open(s)) {
+                double loss = Trainer.validationLoss(lm.model(), store, lm.contextLength(), batch, windows);
+                rows.addObject().put("task", "heldout:" + s.getFileName()).put("metric", "loss").put("loss", loss).put("perplexity", Math.exp(loss));
+                System.out.printf("held-out %s: loss %.4f, perplexity %.2f%n", s, loss, Math.exp(loss));
+            }
+        }
+        if (!tasks.isEmpty()) {
+            List<EvalTask> ts = new ArrayList<>();
+            for (Path t : tasks) ts.add(trainFile == null ? EvalTask.detect(t) : EvalTask.detect(t).withTrainFile(trainFile));
+            List<TaskResult> results = new Evaluator(lm, new Evaluator.Config(shots, limit, batch, maxNew, seed)).evaluateAll(ts);
+            for (TaskResult r : results) {
+                ObjectNode row = rows.addObject().put("task", r.task()).put("metric", "accuracy").put("n", r.scores().n()).put("accuracy", r.scores().accuracy());
+                if (r.scores().accuracyNorm() != null) row.put("accuracy_norm", r.scores().accuracyNorm());
+                if (r.scores().downstreamLoss() != null) row.put("downstream_loss", r.scores().downstreamLoss());
+                if (r.scores().perplexity() != null) row.put("perplexity", r.scores().perplexity());
+            }
+            Path details = (out != null ? out.toAbsolutePath().getParent() : Files.isDirectory(run) ? run : run.getParent()).resolve("eval-items.json");
+            TaskResult.writeJson(results, details);
+            System.out.println(Table.format(results));
+        }
+        Json.write(out != null ? out : run.resolve("eval.json"), summary);
+        return 0;
+    }
+}

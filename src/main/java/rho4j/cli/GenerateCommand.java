@@ -1,0 +1,35 @@
+package rho4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rho4j.engine.Device;
+import rho4j.model.Generator;
+import rho4j.model.TorchLanguageModel;
+
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text from a run (greedy or top-p sampling, with a KV cache).")
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, description = "run or model folder") Path run;
+    @Option(names = "--prompt", required = true) String prompt;
+    @Option(names = "--max-new-tokens", defaultValue = "128") int maxNew;
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy") double temperature;
+    @Option(names = "--top-p", defaultValue = "0.9") double topP;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--stop", description = "stop strings") List<String> stops;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+
+    @Override
+    public Integer call() throws Exception {
+        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device));
+        System.out.print(prompt);
+        Generator.Result r = new Generator(lm).generate(prompt, maxNew, temperature, topP, seed, stops == null ? List.of() : stops, s -> {
+            System.out.print(s);
+            System.out.flush();
+        });
+        System.out.println();
+        System.err.printf("[%d prompt tokens, %d new, %.1f tok/s, stopped: %s]%n", r.promptTokens(), r.newTokens(), r.tokensPerSecond(), r.reason());
+        return 0;
+    }
+}
