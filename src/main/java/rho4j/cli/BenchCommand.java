@@ -40,9 +40,9 @@ import rho4j.util.Json;
  * model FLOPs utilisation against a measured fp32 matmul peak. bench/compare.sh runs these alternately with the
  * PyTorch peer (bench/peer.py) for side-by-side ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm, slm, slm-batch, score, matmul).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm, slm, slm-batch, score, generate, matmul).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(defaultValue = "clm", description = "clm, slm, slm-batch, score, matmul") String work;
+    @Parameters(defaultValue = "clm", description = "clm, slm, slm-batch, score, generate, matmul") String work;
     @Option(names = "--config", defaultValue = "ref", description = "model preset (ref = the issue's reference config)") String preset;
     @Option(names = "--micro-batch", defaultValue = "8") int micro;
     @Option(names = "--steps", defaultValue = "8") int steps;
@@ -64,7 +64,20 @@ final class BenchCommand implements Callable<Integer> {
                 TokenStore store = randomStore(tmp.resolve("store"), m.vocabSize(), (long) (steps + warmup + 2) * micro * T + 1);
                 r.put("params", m.numParams()).put("tokens_per_step", micro * T);
                 List<Double> tps = new ArrayList<>();
-                if (work.equals("score")) {
+                if (work.equals("generate")) {
+                    // 8 random prompts of 64 tokens, 64 new tokens each, KV cache: tokens/s counts generated tokens.
+                    Llama lmModel = new Llama(m, Device.CPU, ScalarType.Float, 1);
+                    var lm = new rho4j.model.TorchLanguageModel(lmModel, new RandomIds(m.vocabSize()), micro);
+                    SplittableRandom rnd = new SplittableRandom(3);
+                    for (int s = 0; s < steps + warmup; s++) {
+                        List<int[]> prompts = new ArrayList<>();
+                        for (int i = 0; i < micro; i++) prompts.add(rnd.ints(64, 0, m.vocabSize() - 1).toArray());
+                        long t0 = System.nanoTime();
+                        lm.generateIds(prompts, 64, true);
+                        if (s >= warmup) tps.add(micro * 64 / ((System.nanoTime() - t0) / 1e9));
+                    }
+                    r.put("tokens_per_step", micro * 64);
+                } else if (work.equals("score")) {
                     Llama ref = new Llama(m, Device.CPU, ScalarType.Float, 1);
                     Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
                     Scorer.Result s = Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
@@ -99,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("median_tok_s", med);
                 var arr = r.putArray("tok_s");
                 tps.forEach(arr::add);
-                if (!work.equals("score")) {
+                if (!work.equals("score") && !work.equals("generate")) {
                     double peak = matmulPeak();
                     double flops = m.trainFlopsPerToken() * med;
                     r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak);
@@ -113,6 +126,15 @@ final class BenchCommand implements Callable<Integer> {
         if (json) System.out.println(r.toString());
         else System.out.println(r.toPrettyString());
         return 0;
+    }
+
+    /** Generation benchmarks need ids only: the "tokenizer" maps ids to nothing, with the last id as end of text. */
+    private record RandomIds(int vocabSize) implements rho4j.tokenize.TextEncoder {
+        public int[] encode(String text) { return new int[0]; }
+        public String decode(int[] ids) { return ""; }
+        public int eotId() { return vocabSize - 1; }
+        public int padId() { return vocabSize - 1; }
+        public String hash() { return "random-ids"; }
     }
 
     private static PrintStream quiet() { return new PrintStream(new ByteArrayOutputStream()); }

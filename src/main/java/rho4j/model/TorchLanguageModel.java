@@ -152,6 +152,19 @@ public final class TorchLanguageModel implements LanguageModel {
         return out;
     }
 
+    /**
+     * Greedy decoding of token-id prompts (one batch). With {@code neverEot} the end-of-text id is never chosen, so
+     * every row yields exactly maxNewTokens (benchmarks compare fixed amounts of work).
+     */
+    public List<Generation> generateIds(List<int[]> prompts, int maxNewTokens, boolean neverEot) {
+        int eot = tokenizer.eotId();
+        TokenPicker picker = !neverEot ? TokenPicker.GREEDY : logits -> {
+            logits.narrow(1, eot, 1).fill_(Tensors.s(Double.NEGATIVE_INFINITY)); // (B, V) scratch logits of this step
+            return TokenPicker.GREEDY.pick(logits);
+        };
+        return generate(prompts, maxNewTokens, List.of(), picker, null);
+    }
+
     /** Why a row stopped. */
     public enum StopReason { EOT, STOP_STRING, MAX_TOKENS, CONTEXT_FULL }
 
@@ -178,6 +191,15 @@ public final class TorchLanguageModel implements LanguageModel {
      * start at 0 on each row's first real token and a boolean mask hides padding keys.
      */
     List<Generation> generate(List<int[]> prompts, int maxNewTokens, List<String> stops, TokenPicker picker, TokenListener listener) {
+        int blas = Engine.blasThreads(1); // decoding is many small GEMMs: one BLAS thread (see Engine.blasThreads)
+        try {
+            return decode(prompts, maxNewTokens, stops, picker, listener);
+        } finally {
+            Engine.blasThreads(blas);
+        }
+    }
+
+    private List<Generation> decode(List<int[]> prompts, int maxNewTokens, List<String> stops, TokenPicker picker, TokenListener listener) {
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         int b = prompts.size(), ctx = contextLength(), eot = tokenizer.eotId();
         List<String> stopList = stops == null ? List.of() : stops.stream().filter(s -> !s.isEmpty()).toList();
