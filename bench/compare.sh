@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Side-by-side throughput: Rho4j (bin/rho bench) and the plain-PyTorch peer (bench/peer.py), alternating run by run
+# on the same machine, same configs, same thread count. Prints a Markdown table; raw JSON lines go to $OUT.
+#   bench/compare.sh [REPS] [CONFIGS]      e.g. bench/compare.sh 3 "ref x4"
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPS="${1:-2}"; CONFIGS="${2:-ref x4}"
+OUT="${OUT:-bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).jsonl}"
+mkdir -p "$(dirname "$OUT")"
+THREADS="$(nproc)"
+export GOMP_SPINCOUNT=0 OMP_WAIT_POLICY=PASSIVE
+# Older OpenBLAS builds need these on some CPUs; a current one runs its best kernel without (see env notes).
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE || true
+PY=/usr/bin/python3
+bin/rho --version >/dev/null  # build first, outside the timings
+
+for cfg in $CONFIGS; do
+  works="clm slm score generate"; [ "$cfg" = x4 ] && works="clm slm"
+  for w in $works; do
+    steps=6; warm=2; [ "$cfg" = x4 ] && { steps=4; warm=1; }
+    for r in $(seq "$REPS"); do
+      bin/rho bench "$w" --config "$cfg" --steps $steps --warmup $warm --json 2>/dev/null | tail -1 >> "$OUT"
+      $PY bench/peer.py --config "$cfg" --work "$w" --warmup $warm --steps $steps --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
+    done
+  done
+done
+bin/rho bench matmul --json 2>/dev/null | tail -1 >> "$OUT"
+$PY bench/peer.py --matmul --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
+
+$PY - "$OUT" <<'PYEOF'
+import json, sys, statistics as st
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def med(xs): return st.median(xs) if xs else float('nan')
+peak = {r['engine']: r.get('matmul_gflops', r.get('peak_gflops')) for r in rows if r.get('work') == 'matmul'}
+print(f"matmul fp32 peak (GFLOP/s): rho4j {peak.get('rho4j', float('nan')):.0f}, pytorch {peak.get('pytorch', float('nan')):.0f}\n")
+print("| config | work | Rho4j tok/s | PyTorch tok/s | ratio | Rho4j MFU | Rho4j peak RSS MB | PyTorch peak RSS MB |")
+print("|---|---|---|---|---|---|---|---|")
+keys = []
+for r in rows:
+    k = (r.get('config'), r.get('work'))
+    if r.get('work') != 'matmul' and k not in keys: keys.append(k)
+for cfg, w in keys:
+    j = [r for r in rows if r['engine'] == 'rho4j' and r.get('config') == cfg and r['work'] == w]
+    p = [r for r in rows if r['engine'] == 'pytorch' and r.get('config') == cfg and r['work'] == w]
+    jt, pt = med([r['median_tok_s'] for r in j]), med([r['median_tok_s'] for r in p])
+    mfu = med([r['mfu'] for r in j if 'mfu' in r])
+    print(f"| {cfg} | {w} | {jt:.0f} | {pt:.0f} | {jt/pt:.2f} | {mfu:.0%} | {max(r['peak_rss_mb'] for r in j):.0f} | {max(r['peak_rss_mb'] for r in p):.0f} |"
+          if j and p else f"| {cfg} | {w} | missing | | | | | |")
+PYEOF
+echo "raw: $OUT"
