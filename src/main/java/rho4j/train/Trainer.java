@@ -161,6 +161,7 @@ public final class Trainer {
         Batch batch = loadBatch(nSeq);
         Selection sel = cfg.selection();
         boolean[] batchMask = sel.selective() && !sel.keepsAll() && sel.scope() == SelectionScope.BATCH ? batchMask(batch) : null;
+        long expected = expectedSelected(nSeq);
         double selSum = 0, unselSum = 0, excessSum = 0;
         long selCount = 0, unselCount = 0, excessCount = 0;
         List<Float> excessAll = new ArrayList<>();
@@ -174,7 +175,8 @@ public final class Trainer {
             if (batchMask != null) mask = java.util.Arrays.copyOfRange(batchMask, s0 * T, (s0 + B) * T);
             else mask = TokenSelector.select(sel, batch.inputs(lossArr, s0, B), selectionSeed(mb + 1));
             Tensor objective = sel.keepsAll() && allTrue(mask) ? losses.sum() : losses.mul(Tensors.bools(mask, B, T).to(losses.scalar_type())).sum();
-            objective.backward();
+            // Dividing the loss by the batch's selected count now saves a pass over all gradients afterwards.
+            objective.mul(Tensors.s(1.0 / expected)).backward();
             for (int i = 0; i < lossArr.length; i++) {
                 if (!Float.isFinite(lossArr[i]))
                     throw new IllegalStateException(String.format("step %d: the loss is %s at micro-batch %d (lr %.3g). The last checkpoint in %s is intact:"
@@ -189,7 +191,7 @@ public final class Trainer {
             }
         }
         if (selCount == 0) throw new IllegalStateException("step " + (step + 1) + ": no token was selected (ratio " + sel.ratio() + " too small for the batch)");
-        opt.scaleGrads(1.0 / selCount);
+        if (selCount != expected) opt.scaleGrads((double) expected / selCount); // document unit, intersections: count known only now
         double norm = opt.clipGradNorm(cfg.gradClip());
         if (!Double.isFinite(norm))
             throw new IllegalStateException("step " + (step + 1) + ": the gradient norm is " + norm + "; the last checkpoint in " + run + " is intact: lower --lr and --resume");
@@ -215,6 +217,17 @@ public final class Trainer {
         try (PointerScope scope = Engine.stepScope()) {
             return batchMask(loadBatch(cfg.sequencesPerStep()));
         }
+    }
+
+    /** Tokens a step selects when every target is valid: exact for token units; a first guess for the others. */
+    private long expectedSelected(int nSeq) {
+        Selection sel = cfg.selection();
+        if (sel.keepsAll()) return (long) nSeq * T;
+        return switch (sel.scope()) {
+            case SEQUENCE -> nSeq * TokenSelector.target(sel.ratio(), T);
+            case MICRO_BATCH -> cfg.accumulation() * TokenSelector.target(sel.ratio(), B * T);
+            case BATCH -> TokenSelector.target(sel.ratio(), nSeq * T);
+        };
     }
 
     private static boolean allTrue(boolean[] m) {
