@@ -98,9 +98,9 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         return new Recipe("demo-" + size.name().toLowerCase(Locale.ROOT), 1, true, size,
                 new Tokenizer(tiny ? 512 : 1024, List.of()), none, none, none,
                 tiny ? new Model("tiny", 0, 0, 0, 0, 0, 64) : new Model("demo", 0, 0, 0, 0, 0, 128),
-                tiny ? new Budget(40, 8, 8 * 64, 2e-3, 5, 40) : new Budget(300, 8, 8 * 128, 2e-3, 20, 300),
+                tiny ? new Budget(40, 8, 8 * 64, 2e-3, 5, 40) : new Budget(200, 8, 8 * 128, 2e-3, 15, 150),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
-                new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 100, tiny ? 24 : 40));
+                new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 60, tiny ? 24 : 32));
     }
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
