@@ -34,10 +34,14 @@ class PipelineDemoTest {
 
     private static final Recipe TINY = Recipe.demo(DemoSize.TINY);
 
+    private static String lastLog = "";
+
     private static Results run(Recipe r) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (PrintStream log = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             return Pipeline.run(r, out, log);
+        } finally {
+            lastLog = buf.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -90,5 +94,20 @@ class PipelineDemoTest {
         assertEquals(Set.of("slm", "eval-slm", "dynamics-slm", "tokens-slm", "report"), reran);
         assertEquals(0.4, res.slm().tokensTrained() / (double) res.clm().tokensTrained(), 0.02);
         assertFalse(Double.isNaN(res.selection().precision()));
+    }
+
+    @Test
+    @Order(4)
+    void interruptedTrainingResumesFromItsCheckpoint() throws Exception {
+        Recipe r = TINY.withRatio(0.4);
+        Path slm = run(r).stages().stream().filter(s -> s.name().equals("slm")).findFirst().orElseThrow().dir();
+        // Simulate a kill after the step-35 checkpoint: no DONE, no final model, latest pointing at step 35.
+        Files.delete(slm.resolve(Stages.DONE));
+        rho4j.util.AtomicFiles.deleteTree(slm.resolve("model"));
+        Files.writeString(slm.resolve("latest"), "checkpoints/step-000035\n");
+        Results res = run(r);
+        assertFalse(cachedByStage(res).get("slm"), "the interrupted stage runs again");
+        assertTrue(lastLog.contains("slm") && lastLog.contains("resuming") && lastLog.contains("from step 35"), lastLog);
+        assertTrue(cachedByStage(res).get("clm"));
     }
 }
