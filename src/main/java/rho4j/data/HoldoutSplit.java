@@ -1,5 +1,7 @@
 package rho4j.data;
 
+import rho4j.util.Hashing;
+
 /**
  * Deterministic train/holdout assignment: document {@code ordinal} (0-based, in corpus order) is held out
  * when a hash of (seed, ordinal) falls below the fraction. No state, so any tool can recompute the split.

@@ -1,5 +1,6 @@
 package rho4j.data;
 
+import rho4j.util.Hashing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -231,7 +232,7 @@ public final class TokenStore implements AutoCloseable {
 
     /** Recomputes the SHA-256 of tokens.bin from disk (reads the whole file) to detect corruption. */
     public String computeTokensSha256() throws IOException {
-        return Hashing.sha256Hex(dir.resolve(TOKENS));
+        return Hashing.sha256(dir.resolve(TOKENS));
     }
 
     public Path dir() {

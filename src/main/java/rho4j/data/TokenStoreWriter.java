@@ -1,5 +1,6 @@
 package rho4j.data;
 
+import rho4j.util.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

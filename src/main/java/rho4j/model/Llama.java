@@ -174,6 +174,15 @@ public final class Llama {
             c = cos.narrow(0, pos, t);
             sn = sin.narrow(0, pos, t);
         }
+        if (cache != null && mask == null && t > 1 && pos > 0) {
+            // A chunk fed after earlier cache entries: SDPA's is_causal aligns the triangle top-left (query i sees keys
+            // 0..i), which is wrong when S > T, so spell out "key j <= pos + i" as a mask. (T, S) broadcasts over B, H.
+            int tt = (int) t, s = pos + tt;
+            boolean[] m = new boolean[tt * s];
+            for (int i = 0; i < tt; i++)
+                for (int j = 0; j <= pos + i; j++) m[i * s + j] = true;
+            mask = rho4j.engine.Tensors.bools(m, tt, s).to(device.torchDevice(), ScalarType.Bool);
+        }
         Tensor x = embedding(p("model.embed_tokens.weight"), idx); // (B, T, D)
         for (int l = 0; l < cfg.nLayers(); l++) {
             String n = "model.layers." + l + ".";

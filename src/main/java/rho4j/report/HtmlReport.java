@@ -1,5 +1,6 @@
 package rho4j.report;
 
+import rho4j.util.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import rho4j.analysis.AtomicFiles;
 import rho4j.analysis.TokenCategory;
 
 /**

@@ -160,11 +160,7 @@ public final class Trainer {
         int accum = cfg.accumulation(), nSeq = cfg.sequencesPerStep();
         Batch batch = loadBatch(nSeq);
         Selection sel = cfg.selection();
-        boolean[] batchMask = null;
-        if (sel.selective() && !sel.keepsAll() && sel.scope() == SelectionScope.BATCH) {
-            float[] modelLoss = sel.score().needsModelLoss() ? rankingLosses(batch) : new float[nSeq * T];
-            batchMask = TokenSelector.select(sel, batch.inputs(modelLoss, 0, nSeq), selectionSeed(0));
-        }
+        boolean[] batchMask = sel.selective() && !sel.keepsAll() && sel.scope() == SelectionScope.BATCH ? batchMask(batch) : null;
         double selSum = 0, unselSum = 0, excessSum = 0;
         long selCount = 0, unselCount = 0, excessCount = 0;
         List<Float> excessAll = new ArrayList<>();
@@ -205,6 +201,20 @@ public final class Trainer {
         double all = (selSum + unselSum) / (selCount + unselCount);
         return new StepResult(selSum / selCount, all, unselCount == 0 ? Double.NaN : unselSum / unselCount,
                 (double) selCount / (selCount + unselCount), excessCount == 0 ? Double.NaN : excessSum / excessCount, selCount, norm);
+    }
+
+    /** BATCH scope: one ranking over every token of the optimizer batch (a no-grad pass when the score needs L_theta). */
+    private boolean[] batchMask(Batch batch) {
+        Selection sel = cfg.selection();
+        float[] modelLoss = sel.score().needsModelLoss() ? rankingLosses(batch) : new float[batch.sequences * T];
+        return TokenSelector.select(sel, batch.inputs(modelLoss, 0, batch.sequences), selectionSeed(0));
+    }
+
+    /** The BATCH-scope mask the next step will use (for tests: it must not depend on the micro-batch split). */
+    boolean[] peekBatchMask() throws IOException {
+        try (PointerScope scope = Engine.stepScope()) {
+            return batchMask(loadBatch(cfg.sequencesPerStep()));
+        }
     }
 
     private static boolean allTrue(boolean[] m) {
@@ -309,12 +319,22 @@ public final class Trainer {
 
     /** Mean next-token loss over the first {@code maxWindows} packed windows of a store (no gradients). */
     public static double validationLoss(Llama model, TokenStore store, int T, int batch, int maxWindows) throws IOException {
-        long windows = Math.min(WindowSampler.numWindows(store.size(), T), maxWindows);
-        if (windows < 1) throw new IllegalArgumentException("validation store " + store.dir() + " is shorter than one window of " + (T + 1) + " tokens");
         double sum = 0;
-        long count = 0;
+        float[] l = windowLosses(model, store, T, batch, maxWindows);
+        for (float v : l) sum += v;
+        return sum / l.length;
+    }
+
+    /**
+     * Per-token losses of the first {@code maxWindows} packed windows of a store, window after window (T per window):
+     * validation loss, token dynamics and held-out evaluation all read the same positions.
+     */
+    public static float[] windowLosses(Llama model, TokenStore store, int T, int batch, int maxWindows) throws IOException {
+        long windows = Math.min(WindowSampler.numWindows(store.size(), T), maxWindows);
+        if (windows < 1) throw new IllegalArgumentException("store " + store.dir() + " is shorter than one window of " + (T + 1) + " tokens");
+        float[] out = new float[(int) (windows * T)];
         int[] buf = new int[T + 1];
-        try (NoGradGuard ng = new NoGradGuard(); PointerScope scope = Engine.stepScope()) {
+        try (NoGradGuard ng = new NoGradGuard()) {
             for (long w0 = 0; w0 < windows; w0 += batch) {
                 int c = (int) Math.min(batch, windows - w0);
                 int[] x = new int[c * T], y = new int[c * T];
@@ -323,12 +343,12 @@ public final class Trainer {
                     System.arraycopy(buf, 0, x, i * T, T);
                     System.arraycopy(buf, 1, y, i * T, T);
                 }
-                Tensor l = model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T));
-                sum += l.sum().item_double();
-                count += (long) c * T;
+                try (PointerScope scope = Engine.stepScope()) {
+                    System.arraycopy(Tensors.toFloats(model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T))), 0, out, (int) (w0 * T), c * T);
+                }
             }
         }
-        return sum / count;
+        return out;
     }
 
     /** Writes selection/step-N.json: the first micro-batch's token ids, reference and model losses, and the mask. */

@@ -36,6 +36,10 @@ public final class AtomicFiles {
         write(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
     }
 
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, tmp -> Files.write(tmp, bytes));
+    }
+
     public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

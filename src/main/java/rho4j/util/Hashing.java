@@ -31,4 +31,11 @@ public final class Hashing {
     public static String sha256(String text) {
         return HexFormat.of().formatHex(sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
+
+    /** SplitMix64 finaliser: a fast, well-mixed 64-bit hash, stable across JVMs and versions. */
+    public static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
 }

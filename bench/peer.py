@@ -1,0 +1,597 @@
+#!/usr/bin/python3
+"""Plain-PyTorch peer of Rho4j's Java benchmark and numerical reference.
+
+The model here must match Rho4j's exactly (Llama-style decoder, Meta's weight
+names, rotate-half RoPE, SwiGLU, RMSNorm).  The layer math lives in small
+functions (rmsnorm, rope_cache, apply_rope, attention, swiglu) and the model is
+built by ``build(cfg)`` so tests can import this file as a module::
+
+    sys.path.insert(0, "bench"); import peer
+    model = peer.build(peer.Config(dim=64, layers=2, heads=4, kv_heads=2,
+                                   ffn=128, vocab=97, ctx=16))
+
+Modes (see bench/README.md):
+    --work clm|slm|score|generate    throughput benchmark, prints ONE JSON line
+    --matmul                         fp32 GEMM GFLOP/s (machine-peak figure)
+    --check-forward IN.json OUT.json float64 logits/losses/grads for parity tests
+
+Written for PyTorch 1.13 (no scaled_dot_product_attention) and newer.
+"""
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import resource
+import statistics
+import sys
+import time
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# ---------------------------------------------------------------- config
+
+
+@dataclasses.dataclass
+class Config:
+    dim: int = 384
+    layers: int = 6
+    heads: int = 6
+    kv_heads: int = 6
+    ffn: int = 1024          # SwiGLU hidden size F
+    vocab: int = 8192
+    ctx: int = 256           # context length T (also the RoPE table length)
+    batch: int = 8
+    norm_eps: float = 1e-5
+    rope_theta: float = 10000.0
+    tie: bool = False        # output head shares tok_embeddings.weight
+    init_std: float = 0.02
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.heads
+
+    def validate(self) -> "Config":
+        if self.dim % self.heads:
+            raise ValueError(f"dim {self.dim} not divisible by heads {self.heads}")
+        if self.heads % self.kv_heads:
+            raise ValueError(f"heads {self.heads} not divisible by kv_heads {self.kv_heads}")
+        if self.head_dim % 2:
+            raise ValueError(f"head_dim {self.head_dim} must be even for RoPE")
+        return self
+
+    @staticmethod
+    def from_dict(d: dict) -> "Config":
+        names = {f.name for f in dataclasses.fields(Config)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        return Config(**d).validate()
+
+
+CONFIGS = {
+    # ~16.9M params; the configuration Rho4j benchmarks by default.
+    "ref": Config(dim=384, layers=6, heads=6, kv_heads=6, ffn=1024, vocab=8192, ctx=256, batch=8),
+    # ~4x the training FLOPs of "ref" (~69.2M params).
+    "x4": Config(dim=768, layers=8, heads=12, kv_heads=12, ffn=2048, vocab=8192, ctx=256, batch=8),
+}
+
+
+# ---------------------------------------------------------------- layer math
+
+
+def rmsnorm(x: torch.Tensor, weight: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """x * rsqrt(mean(x^2, -1) + eps) * w, computed in fp32 (fp64 stays fp64)."""
+    ct = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+    xf = x.to(ct)
+    normed = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
+    return normed.to(x.dtype) * weight
+
+
+def rope_cache(length: int, head_dim: int, theta: float = 10000.0,
+               dtype: torch.dtype = torch.float32) -> Tuple[torch.Tensor, torch.Tensor]:
+    """cos, sin of shape (length, head_dim); rotate-half layout.
+
+    inv_freq = theta^(-(0, 2, ..., hd-2)/hd); freqs = outer(pos, inv_freq);
+    emb = cat(freqs, freqs).  Built in float64 then cast, so fp32 and fp64
+    runs start from the same table.
+    """
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+    pos = torch.arange(length, dtype=torch.float64)
+    freqs = torch.outer(pos, inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos().to(dtype), emb.sin().to(dtype)
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """x: (B, H, T, hd); cos/sin: (T, hd) for the positions of x."""
+    return x * cos + rotate_half(x) * sin
+
+
+def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
+    """(B, Hkv, T, hd) -> (B, Hkv*n_rep, T, hd); query head h uses kv head h // n_rep."""
+    if n_rep == 1:
+        return x
+    b, hkv, t, hd = x.shape
+    return x[:, :, None, :, :].expand(b, hkv, n_rep, t, hd).reshape(b, hkv * n_rep, t, hd)
+
+
+def causal_mask(t_q: int, t_k: int, dtype: torch.dtype) -> torch.Tensor:
+    """Additive (t_q, t_k) mask; query i sits at absolute position t_k - t_q + i."""
+    m = torch.full((t_q, t_k), float("-inf"), dtype=dtype)
+    return torch.triu(m, diagonal=t_k - t_q + 1)
+
+
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+              mask: Optional[torch.Tensor]) -> torch.Tensor:
+    """softmax(q k^T / sqrt(hd) + mask) v, q: (B,H,Tq,hd), k/v: (B,H,Tk,hd)."""
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores + mask
+    if scores.dtype in (torch.float16, torch.bfloat16):  # softmax in fp32; fp64 stays fp64
+        probs = F.softmax(scores.float(), dim=-1).to(q.dtype)
+    else:
+        probs = F.softmax(scores, dim=-1)
+    return torch.matmul(probs, v)
+
+
+def swiglu(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor, w3: torch.Tensor) -> torch.Tensor:
+    """w2(silu(w1 x) * w3 x); weights (out, in) like nn.Linear."""
+    return F.linear(F.silu(F.linear(x, w1)) * F.linear(x, w3), w2)
+
+
+# ---------------------------------------------------------------- modules
+# Parameter names follow Meta's Llama layout (tok_embeddings, layers.{i}.attention.wq,
+# feed_forward.w1, attention_norm, ffn_norm, norm, output) -- but RoPE is rotate-half,
+# so wq/wk need no permutation.
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return rmsnorm(x, self.weight, self.eps)
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.n_heads, self.n_kv, self.hd = cfg.heads, cfg.kv_heads, cfg.head_dim
+        self.wq = nn.Linear(cfg.dim, cfg.heads * self.hd, bias=False)
+        self.wk = nn.Linear(cfg.dim, cfg.kv_heads * self.hd, bias=False)
+        self.wv = nn.Linear(cfg.dim, cfg.kv_heads * self.hd, bias=False)
+        self.wo = nn.Linear(cfg.heads * self.hd, cfg.dim, bias=False)
+
+    def forward(self, x, cos, sin, mask, cache=None, start_pos: int = 0):
+        b, t, _ = x.shape
+        q = self.wq(x).view(b, t, self.n_heads, self.hd).transpose(1, 2)
+        k = self.wk(x).view(b, t, self.n_kv, self.hd).transpose(1, 2)
+        v = self.wv(x).view(b, t, self.n_kv, self.hd).transpose(1, 2)
+        q = apply_rope(q, cos, sin)
+        k = apply_rope(k, cos, sin)
+        if cache is not None:  # preallocated (B, Hkv, maxT, hd) buffers
+            ck, cv = cache
+            ck[:b, :, start_pos:start_pos + t] = k
+            cv[:b, :, start_pos:start_pos + t] = v
+            k = ck[:b, :, :start_pos + t]
+            v = cv[:b, :, :start_pos + t]
+        rep = self.n_heads // self.n_kv
+        out = attention(q, repeat_kv(k, rep), repeat_kv(v, rep), mask)
+        return self.wo(out.transpose(1, 2).reshape(b, t, self.n_heads * self.hd))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.w1 = nn.Linear(cfg.dim, cfg.ffn, bias=False)
+        self.w2 = nn.Linear(cfg.ffn, cfg.dim, bias=False)
+        self.w3 = nn.Linear(cfg.dim, cfg.ffn, bias=False)
+
+    def forward(self, x):
+        return swiglu(x, self.w1.weight, self.w2.weight, self.w3.weight)
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.attention_norm = RMSNorm(cfg.dim, cfg.norm_eps)
+        self.attention = Attention(cfg)
+        self.ffn_norm = RMSNorm(cfg.dim, cfg.norm_eps)
+        self.feed_forward = FeedForward(cfg)
+
+    def forward(self, x, cos, sin, mask, cache=None, start_pos: int = 0):
+        x = x + self.attention(self.attention_norm(x), cos, sin, mask, cache, start_pos)
+        return x + self.feed_forward(self.ffn_norm(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.cfg = cfg
+        self.tok_embeddings = nn.Embedding(cfg.vocab, cfg.dim)
+        self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
+        self.norm = RMSNorm(cfg.dim, cfg.norm_eps)
+        self.output = nn.Linear(cfg.dim, cfg.vocab, bias=False)
+        if cfg.tie:
+            self.output.weight = self.tok_embeddings.weight
+        self._rope = None
+
+    def rope(self, dtype):
+        if self._rope is None or self._rope[0].dtype != dtype:
+            self._rope = rope_cache(self.cfg.ctx, self.cfg.head_dim, self.cfg.rope_theta, dtype)
+        return self._rope
+
+    def hidden(self, tokens, cache=None, start_pos: int = 0):
+        """Final-normed hidden states (B, T, D)."""
+        t = tokens.shape[1]
+        x = self.tok_embeddings(tokens)
+        cos, sin = self.rope(x.dtype)
+        cos, sin = cos[start_pos:start_pos + t], sin[start_pos:start_pos + t]
+        mask = causal_mask(t, start_pos + t, x.dtype) if t > 1 else None
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, mask, None if cache is None else cache[i], start_pos)
+        return self.norm(x)
+
+    def forward(self, tokens, cache=None, start_pos: int = 0):
+        """Logits (B, T, V)."""
+        return self.output(self.hidden(tokens, cache, start_pos))
+
+    def new_cache(self, batch: int, max_len: int):
+        dt = self.tok_embeddings.weight.dtype
+        shape = (batch, self.cfg.kv_heads, max_len, self.cfg.head_dim)
+        return [(torch.zeros(shape, dtype=dt), torch.zeros(shape, dtype=dt)) for _ in self.layers]
+
+
+def init_weights(model: Transformer, std: float = 0.02) -> None:
+    """Embedding and every linear ~ N(0, std); norm weights = 1."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight"):
+                p.fill_(1.0)
+            else:
+                p.normal_(0.0, std)
+
+
+def build(cfg: Config, dtype: torch.dtype = torch.float32, seed: Optional[int] = None) -> Transformer:
+    """Build (and initialise) the model; `seed` reseeds torch's global RNG first."""
+    if isinstance(cfg, dict):
+        cfg = Config.from_dict(cfg)
+    cfg.validate()
+    if seed is not None:
+        torch.manual_seed(seed)
+    model = Transformer(cfg)
+    init_weights(model, cfg.init_std)
+    return model.to(dtype)
+
+
+def param_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())  # parameters() dedups tied weights
+
+
+def token_losses(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per-token cross-entropy (B, T) (in fp32 or higher)."""
+    b, t, v = logits.shape
+    lg = logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
+    return F.cross_entropy(lg.reshape(b * t, v), targets.reshape(b * t), reduction="none").view(b, t)
+
+
+def select_k(ratio: float, n: int) -> int:
+    """k = round(ratio * n), rounding half up (as Java's Math.round), at least 1."""
+    return max(1, min(n, int(math.floor(ratio * n + 0.5))))
+
+
+def slm_loss(losses: torch.Tensor, ref: torch.Tensor, ratio: float):
+    """Rho-1 selective loss: mean loss over the top-k tokens by excess = loss - ref.
+
+    Returns (loss, selected flat indices, excess scores)."""
+    flat = losses.reshape(-1)
+    excess = flat.detach() - ref.reshape(-1).to(flat.dtype)
+    k = select_k(ratio, flat.numel())
+    idx = torch.topk(excess, k).indices
+    return flat[idx].mean(), idx, excess
+
+
+def adamw_for(model: nn.Module, lr=3e-4, betas=(0.9, 0.95), eps=1e-8, wd=0.1, foreach=None):
+    """AdamW with weight decay on 2-D weights only (embeddings, linears, head)."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": wd}, {"params": no_decay, "weight_decay": 0.0}]
+    kw = {} if foreach is None else {"foreach": foreach}
+    return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=eps, **kw)
+
+
+@torch.no_grad()
+def generate(model: Transformer, prompts: torch.Tensor, new_tokens: int) -> torch.Tensor:
+    """Greedy decoding with a KV cache; returns (B, new_tokens) generated ids.
+
+    Prefill runs the whole prompt once (output head on its last position only),
+    then one token per step."""
+    b, t0 = prompts.shape
+    total = t0 + new_tokens
+    if total > model.cfg.ctx:
+        raise ValueError(f"prompt {t0} + new {new_tokens} exceeds ctx {model.cfg.ctx}")
+    cache = model.new_cache(b, total)
+    h = model.hidden(prompts, cache, 0)
+    nxt = model.output(h[:, -1:]).argmax(-1)  # (B, 1)
+    out = [nxt]
+    pos = t0
+    for _ in range(new_tokens - 1):
+        h = model.hidden(nxt, cache, pos)
+        nxt = model.output(h).argmax(-1)
+        out.append(nxt)
+        pos += 1
+    return torch.cat(out, dim=1)
+
+
+# ---------------------------------------------------------------- benchmark
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+
+
+def blas_diag() -> str:
+    """One line about the BLAS/OpenMP in use and env knobs, for stderr."""
+    parts = []
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
+              "OMP_NUM_THREADS", "GOMP_SPINCOUNT", "MKL_NUM_THREADS"):
+        if k in os.environ:
+            parts.append(f"{k}={os.environ[k]}")
+    try:
+        from threadpoolctl import threadpool_info
+        for d in threadpool_info():
+            parts.append(f"{d.get('internal_api')}:{os.path.basename(d.get('filepath', ''))}"
+                         f"(v{d.get('version')},{d.get('architecture', '')},threads={d.get('num_threads')})")
+    except ImportError:
+        parts.append("threadpoolctl not installed")
+    return "peer: " + " ".join(parts)
+
+
+def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
+    torch.manual_seed(args.seed)
+    model = build(cfg)
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    b, t = cfg.batch, cfg.ctx
+    nbatches = 4
+    data = torch.randint(0, cfg.vocab, (nbatches, b, t + 1), generator=gen)
+    # "reference model" per-token losses for SLM: random but fixed, around ln(V)
+    ref = (math.log(cfg.vocab) + 0.5 * torch.randn(b, t, generator=gen)).float()
+
+    work = args.work
+    if work in ("clm", "slm"):
+        model.train()
+        opt = adamw_for(model, foreach=args.foreach)
+        params = list(model.parameters())
+        tokens_per_step = b * t
+
+        def step(i):
+            batch = data[i % nbatches]
+            x, y = batch[:, :-1], batch[:, 1:]
+            opt.zero_grad(set_to_none=True)
+            logits = model(x)
+            if work == "clm":
+                loss = F.cross_entropy(logits.reshape(-1, cfg.vocab), y.reshape(-1))
+            else:
+                loss, _, _ = slm_loss(token_losses(logits, y), ref, args.ratio)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            return loss.item()
+    elif work == "score":
+        model.eval()
+        tokens_per_step = b * t
+
+        def step(i):
+            batch = data[i % nbatches]
+            with torch.no_grad():
+                return token_losses(model(batch[:, :-1]), batch[:, 1:]).sum().item()
+    elif work == "generate":
+        model.eval()
+        plen, nnew = args.prompt_len, args.new_tokens
+        prompts = torch.randint(0, cfg.vocab, (nbatches, b, plen), generator=gen)
+        tokens_per_step = b * nnew
+
+        def step(i):
+            return int(generate(model, prompts[i % nbatches], nnew)[0, -1])
+    else:
+        raise ValueError(work)
+
+    step_s = []
+    last = None
+    for i in range(args.warmup + args.steps):
+        t0 = time.perf_counter()
+        last = step(i)
+        dt = time.perf_counter() - t0
+        if i >= args.warmup:
+            step_s.append(dt)
+        if args.verbose:
+            print(f"peer: step {i} {'warm' if i < args.warmup else 'timed'} {dt:.4f}s value={last}",
+                  file=sys.stderr)
+    med = statistics.median(step_s)
+    return {
+        "engine": "pytorch",
+        "torch": torch.__version__,
+        "work": work,
+        "config": cfg_name,
+        "params": param_count(model),
+        "tokens_per_step": tokens_per_step,
+        "step_s": [round(s, 6) for s in step_s],
+        "median_tok_s": round(tokens_per_step / med, 3),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "threads": torch.get_num_threads(),
+    }
+
+
+def run_matmul(args) -> dict:
+    torch.manual_seed(args.seed)
+    sizes = []
+    for n in (1024, 2048):
+        a, bm = torch.randn(n, n), torch.randn(n, n)
+        c = torch.empty(n, n)
+        for _ in range(max(1, args.warmup)):
+            torch.mm(a, bm, out=c)
+        times = []
+        for _ in range(max(1, args.steps)):
+            t0 = time.perf_counter()
+            torch.mm(a, bm, out=c)
+            times.append(time.perf_counter() - t0)
+        med = statistics.median(times)
+        sizes.append({"n": n, "median_s": round(med, 6), "gflops": round(2.0 * n ** 3 / med / 1e9, 2),
+                      "times_s": [round(x, 6) for x in times]})
+    return {
+        "engine": "pytorch",
+        "torch": torch.__version__,
+        "work": "matmul",
+        "dtype": "float32",
+        "gemm": sizes,
+        "peak_gflops": max(s["gflops"] for s in sizes),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "threads": torch.get_num_threads(),
+    }
+
+
+# ---------------------------------------------------------------- numerical check
+
+
+def _nested(t: torch.Tensor):
+    return t.detach().to(torch.float64).tolist()
+
+
+def check_forward(inp: dict, seed: int = 0) -> dict:
+    """float64 forward/backward for the parity test (format: bench/README.md)."""
+    cfg = Config.from_dict(inp["config"])
+    model = build(cfg, dtype=torch.float64, seed=inp.get("seed", seed))
+    names = [n for n, _ in model.named_parameters()]  # tied output.weight is not listed
+    weights = inp.get("weights")
+    if weights is not None:
+        missing = [n for n in names if n not in weights]
+        extra = [n for n in weights if n not in names and not (cfg.tie and n == "output.weight")]
+        if missing or extra:
+            raise ValueError(f"weights: missing {missing} unexpected {extra}")
+        sd = dict(model.named_parameters())
+        with torch.no_grad():
+            for n in names:
+                w = torch.tensor(weights[n], dtype=torch.float64)
+                if w.shape != sd[n].shape:
+                    raise ValueError(f"{n}: shape {tuple(w.shape)} != expected {tuple(sd[n].shape)}")
+                sd[n].copy_(w)
+    tokens = torch.tensor(inp["tokens"], dtype=torch.long)
+    targets = torch.tensor(inp["targets"], dtype=torch.long)
+    if tokens.dim() != 2 or tokens.shape != targets.shape:
+        raise ValueError("tokens and targets must both be (B, T)")
+    if tokens.shape[1] > cfg.ctx:
+        raise ValueError(f"T={tokens.shape[1]} exceeds ctx {cfg.ctx}")
+
+    logits = model(tokens)
+    losses = token_losses(logits, targets)
+    loss = losses.mean()
+    loss.backward()
+    out = {
+        "dtype": "float64",
+        "params": param_count(model),
+        "logits": _nested(logits),
+        "losses": _nested(losses),
+        "loss": loss.item(),
+        "grads": {n: _nested(p.grad) for n, p in model.named_parameters()},
+    }
+    if weights is None:
+        out["weights"] = {n: _nested(p) for n, p in model.named_parameters()}
+    if "slm" in inp:
+        model.zero_grad(set_to_none=True)
+        ref = torch.tensor(inp["slm"]["ref"], dtype=torch.float64)
+        ratio = float(inp["slm"].get("ratio", 0.6))
+        sl, idx, excess = slm_loss(token_losses(model(tokens), targets), ref, ratio)
+        sl.backward()
+        out["slm"] = {
+            "k": int(idx.numel()),
+            "excess": _nested(excess.view_as(losses)),
+            "selected": sorted(int(i) for i in idx),
+            "loss": sl.item(),
+            "grads": {n: _nested(p.grad) for n, p in model.named_parameters()},
+        }
+    return out
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--work", choices=["clm", "slm", "score", "generate"], default="clm")
+    p.add_argument("--config", choices=sorted(CONFIGS) + ["custom"], default="ref",
+                   help="preset; any size flag below overrides it (config is then reported as NAME+custom)")
+    for flag, key in (("--dim", "dim"), ("--layers", "layers"), ("--heads", "heads"),
+                      ("--kv-heads", "kv_heads"), ("--ffn", "ffn"), ("--vocab", "vocab"),
+                      ("--ctx", "ctx"), ("--batch", "batch")):
+        p.add_argument(flag, dest=key, type=int, default=None)
+    p.add_argument("--rope-theta", type=float, default=None)
+    p.add_argument("--tie", action="store_true", help="tie output head to tok_embeddings")
+    p.add_argument("--ratio", type=float, default=0.6, help="SLM token selection ratio")
+    p.add_argument("--prompt-len", type=int, default=64)
+    p.add_argument("--new-tokens", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--steps", type=int, default=6)
+    p.add_argument("--foreach", choices=["default", "on", "off"], default="default",
+                   help="AdamW foreach implementation (default: PyTorch's choice)")
+    p.add_argument("--matmul", action="store_true", help="measure fp32 GEMM GFLOP/s instead")
+    p.add_argument("--check-forward", nargs=2, metavar=("IN.json", "OUT.json"))
+    p.add_argument("--verbose", "-v", action="store_true", help="per-step times on stderr")
+    args = p.parse_args(argv)
+    args.foreach = {"default": None, "on": True, "off": False}[args.foreach]
+    return args
+
+
+def config_from_args(args) -> Tuple[Config, str]:
+    base = CONFIGS.get(args.config, CONFIGS["ref"])
+    over = {k: getattr(args, k) for k in ("dim", "layers", "heads", "kv_heads", "ffn", "vocab", "ctx", "batch")
+            if getattr(args, k) is not None}
+    if args.rope_theta is not None:
+        over["rope_theta"] = args.rope_theta
+    if args.tie:
+        over["tie"] = True
+    cfg = dataclasses.replace(base, **over).validate()
+    name = args.config
+    if over and args.config != "custom":
+        name = args.config + "+custom"
+    return cfg, name
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args.check_forward:
+        src, dst = args.check_forward
+        with open(src) as f:
+            inp = json.load(f)
+        out = check_forward(inp, args.seed)
+        with open(dst, "w") as f:
+            json.dump(out, f)
+        return 0
+    print(blas_diag(), file=sys.stderr)
+    if args.matmul:
+        result = run_matmul(args)
+    else:
+        cfg, name = config_from_args(args)
+        result = run_benchmark(args, cfg, name)
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+package rho4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import rho4j.data.TokenStore;
+import rho4j.data.TokenStoreWriter;
+import rho4j.engine.Device;
+import rho4j.engine.Engine;
+import rho4j.model.Llama;
+import rho4j.model.LlamaConfig;
+import rho4j.score.ReferenceScores;
+import rho4j.score.Scorer;
+import rho4j.train.Checkpoint;
+import rho4j.train.ScoreFunction;
+import rho4j.train.Selection;
+import rho4j.train.SelectionScope;
+import rho4j.train.SelectionUnit;
+import rho4j.train.TrainConfig;
+import rho4j.train.Trainer;
+import rho4j.util.AtomicFiles;
+import rho4j.util.Json;
+
+/**
+ * Throughput benchmarks on random tokens: each workload prints median tokens/s after warm-up, peak RSS and the
+ * model FLOPs utilisation against a measured fp32 matmul peak. bench/compare.sh runs these alternately with the
+ * PyTorch peer (bench/peer.py) for side-by-side ratios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm, slm, slm-batch, score, matmul).")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(defaultValue = "clm", description = "clm, slm, slm-batch, score, matmul") String work;
+    @Option(names = "--config", defaultValue = "ref", description = "model preset (ref = the issue's reference config)") String preset;
+    @Option(names = "--micro-batch", defaultValue = "8") int micro;
+    @Option(names = "--steps", defaultValue = "8") int steps;
+    @Option(names = "--warmup", defaultValue = "2") int warmup;
+    @Option(names = "--ratio", defaultValue = "0.6") double ratio;
+    @Option(names = "--json", description = "print one JSON line only") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Engine.init();
+        ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads());
+        if (work.equals("matmul")) {
+            r.put("matmul_gflops", matmulPeak());
+        } else {
+            LlamaConfig m = LlamaConfig.preset(preset);
+            int T = m.contextLength();
+            Path tmp = Files.createTempDirectory("rho-bench");
+            try {
+                TokenStore store = randomStore(tmp.resolve("store"), m.vocabSize(), (long) (steps + warmup + 2) * micro * T + 1);
+                r.put("params", m.numParams()).put("tokens_per_step", micro * T);
+                List<Double> tps = new ArrayList<>();
+                if (work.equals("score")) {
+                    Llama ref = new Llama(m, Device.CPU, ScalarType.Float, 1);
+                    Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+                    Scorer.Result s = Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
+                    tps.add(s.tokensPerSecond());
+                } else {
+                    Selection sel = switch (work) {
+                        case "clm" -> Selection.clm();
+                        case "slm" -> Selection.slm(ratio, ScoreFunction.EXCESS, SelectionScope.MICRO_BATCH, SelectionUnit.TOKEN);
+                        case "slm-batch" -> Selection.slm(ratio, ScoreFunction.EXCESS, SelectionScope.BATCH, SelectionUnit.TOKEN);
+                        default -> throw new IllegalArgumentException("unknown workload " + work + ": use clm, slm, slm-batch, score or matmul");
+                    };
+                    ReferenceScores rs = null;
+                    if (sel.selective()) { // random reference losses: the cost of selection does not depend on their values
+                        Llama ref = new Llama(m.withContext(T), Device.CPU, ScalarType.Float, 2);
+                        Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+                        Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
+                        rs = ReferenceScores.open(tmp.resolve("scores"));
+                    }
+                    long batchTokens = sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T;
+                    int n = sel.scope() == SelectionScope.BATCH ? (steps + warmup + 1) / 2 : steps + warmup;
+                    TrainConfig tc = TrainConfig.defaults(m).withBatch(micro, batchTokens).withSteps(n, 1).withEvery(0, 0, 1000).withSelection(sel);
+                    Trainer t = new Trainer(tc, store, null, new Trainer.Reference(rs, null), tmp.resolve("run"), null, false, quiet());
+                    t.train(Integer.MAX_VALUE);
+                    for (String line : Files.readAllLines(tmp.resolve("run/metrics.jsonl"))) {
+                        var j = Json.MAPPER.readTree(line);
+                        if (j.path("type").asText().equals("train") && j.path("step").asInt() > (sel.scope() == SelectionScope.BATCH ? 1 : warmup))
+                            tps.add(j.path("tok_per_s").asDouble());
+                    }
+                    if (rs != null) rs.close();
+                }
+                double med = median(tps);
+                r.put("median_tok_s", med);
+                var arr = r.putArray("tok_s");
+                tps.forEach(arr::add);
+                if (!work.equals("score")) {
+                    double peak = matmulPeak();
+                    double flops = m.trainFlopsPerToken() * med;
+                    r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak);
+                }
+                store.close();
+            } finally {
+                AtomicFiles.deleteTree(tmp);
+            }
+        }
+        r.put("peak_rss_mb", peakRssMb());
+        if (json) System.out.println(r.toString());
+        else System.out.println(r.toPrettyString());
+        return 0;
+    }
+
+    private static PrintStream quiet() { return new PrintStream(new ByteArrayOutputStream()); }
+
+    static TokenStore randomStore(Path dir, int vocab, long tokens) throws java.io.IOException {
+        SplittableRandom rnd = new SplittableRandom(7);
+        try (TokenStoreWriter w = new TokenStoreWriter(dir, vocab, vocab - 1, "bench")) {
+            for (long done = 0; done < tokens; ) {
+                int[] doc = new int[(int) Math.min(999, Math.max(1, tokens - done - 1))];
+                for (int i = 0; i < doc.length; i++) doc[i] = rnd.nextInt(vocab - 1);
+                w.addDocument(doc);
+                done += doc.length + 1;
+            }
+            w.finish();
+        }
+        return TokenStore.open(dir);
+    }
+
+    /** Median GFLOP/s of a 1024^3 fp32 matmul: the machine's practical peak that MFU is measured against. */
+    static double matmulPeak() {
+        int n = 1024;
+        Tensor a = torch.randn(n, n), b = torch.randn(n, n);
+        List<Double> g = new ArrayList<>();
+        for (int rep = 0; rep < 7; rep++) {
+            try (PointerScope s = new PointerScope()) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 5; i++) a.matmul(b);
+                double sec = (System.nanoTime() - t0) / 1e9 / 5;
+                if (rep >= 2) g.add(2.0 * n * n * n / sec / 1e9);
+            }
+        }
+        return median(g);
+    }
+
+    static double median(List<Double> l) {
+        if (l.isEmpty()) return Double.NaN;
+        List<Double> s = new ArrayList<>(l);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        } catch (java.io.IOException ignored) {
+        }
+        return Double.NaN;
+    }
+}

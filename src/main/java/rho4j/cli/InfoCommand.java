@@ -1,0 +1,50 @@
+package rho4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import rho4j.data.StoreInfo;
+import rho4j.model.LlamaConfig;
+import rho4j.tokenize.ByteLevelBpe;
+import rho4j.train.Checkpoint;
+import rho4j.util.Json;
+
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Describe a token store, tokenizer.json, scores folder, run, checkpoint or model folder.")
+final class InfoCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*") java.util.List<Path> paths;
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path p : paths) System.out.println(describe(p));
+        return 0;
+    }
+
+    static String describe(Path p) throws Exception {
+        if (!Files.exists(p)) throw new java.io.IOException(p + " does not exist");
+        if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().equals("config.json")) {
+            ByteLevelBpe t = ByteLevelBpe.load(p);
+            return String.format("tokenizer %s: byte-level BPE, %d ids, %d merges, eot %d, pad %d, sha256 %s", p, t.vocabSize(), t.mergeCount(), t.eotId(), t.padId(), t.hash());
+        }
+        if (Files.exists(p.resolve("meta.json"))) return StoreInfo.describe(p);
+        if (Files.exists(p.resolve(rho4j.score.ReferenceScores.META_FILE)))
+            return "reference scores " + p + ":\n" + Files.readString(p.resolve(rho4j.score.ReferenceScores.META_FILE));
+        StringBuilder sb = new StringBuilder();
+        if (Files.exists(p.resolve("run.json"))) {
+            sb.append("run ").append(p).append('\n');
+            var run = Json.MAPPER.readTree(p.resolve("run.json").toFile());
+            sb.append("  objective ").append(run.path("objective").asText()).append(", steps ").append(run.path("config").path("maxSteps").asInt())
+                    .append(", batch tokens ").append(run.path("config").path("batchTokens").asLong()).append('\n');
+            Path latest = Checkpoint.latest(p);
+            if (latest != null) sb.append("  latest checkpoint ").append(latest.getFileName()).append(": ").append(Checkpoint.readState(latest)).append('\n');
+        }
+        Path model = Checkpoint.modelDir(p);
+        LlamaConfig c = LlamaConfig.readHf(model.resolve("config.json"));
+        sb.append(String.format("model %s: %.2fM parameters, vocab %d, dim %d, layers %d, heads %d (kv %d), ffn %d, context %d, rope theta %.0f, %s head",
+                model, c.numParams() / 1e6, c.vocabSize(), c.dim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.ffnDim(), c.contextLength(), c.ropeTheta(),
+                c.tieEmbeddings() ? "tied" : "untied"));
+        if (Files.exists(model.resolve("state.json"))) sb.append("\n  ").append(Checkpoint.readState(model));
+        return sb.toString();
+    }
+}

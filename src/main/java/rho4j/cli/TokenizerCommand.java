@@ -1,0 +1,44 @@
+package rho4j.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import rho4j.data.CorpusOptions;
+import rho4j.data.CorpusReader;
+import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.TrainOptions;
+
+@Command(name = "tokenizer", description = "Tokenizer tools.", subcommands = TokenizerCommand.Train.class, mixinStandardHelpOptions = true)
+final class TokenizerCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(System.out); }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a byte-level BPE and save it as a Hugging Face tokenizer.json.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--vocab-size", required = true, description = "vocabulary size including the special tokens") int vocab;
+        @Option(names = "--input", required = true, arity = "1..*", description = "JSONL, text, folders, .gz") List<Path> inputs;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--field", description = "JSONL field (default text)") String field;
+        @Option(names = "--template", description = "JSONL template such as '{question}\\n{answer}'") String template;
+        @Option(names = "--skip-bad", description = "skip malformed lines instead of failing") boolean skipBad;
+        @Option(names = "--min-pair-count", defaultValue = "2") int minPair;
+
+        @Override
+        public Integer call() throws Exception {
+            CorpusOptions co = Commands.corpus(field, template, skipBad);
+            List<String> texts = new ArrayList<>();
+            new CorpusReader(inputs, co).forEach(d -> texts.add(d.text()));
+            long t0 = System.nanoTime();
+            ByteLevelBpe bpe = ByteLevelBpe.train(texts.iterator(), vocab, TrainOptions.defaults().withMinPairCount(minPair).withProgress(System.err::println));
+            bpe.save(out);
+            System.out.printf("tokenizer: %d ids (eot %d, pad %d) from %d documents in %.1fs -> %s (sha256 %s)%n", bpe.vocabSize(), bpe.eotId(), bpe.padId(),
+                    texts.size(), (System.nanoTime() - t0) / 1e9, out, bpe.hash().substring(0, 12));
+            return 0;
+        }
+    }
+}
