@@ -35,6 +35,7 @@ import rho4j.eval.TaskLayout;
 import rho4j.eval.TaskResult;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
+import rho4j.model.TorchLanguageModel;
 import rho4j.report.HtmlReport;
 import rho4j.score.ReferenceScores;
 import rho4j.score.Scorer;
@@ -114,9 +115,9 @@ public final class Pipeline {
 
             String evalSpec = in.key() + r.eval();
             String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
-            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> evaluate(clmRun, holdout, tok, r, in, dir, log));
+            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> evaluate(clmRun, holdout, r, in, dir, log));
             String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
-            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> evaluate(slmRun, holdout, tok, r, in, dir, log));
+            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> evaluate(slmRun, holdout, r, in, dir, log));
 
             String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
             Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> dynamics(clmRun, holdout, dir, log));
@@ -255,13 +256,14 @@ public final class Pipeline {
                 .withKeepCheckpoints(CHECKPOINTS + 1).withSelection(sel).withDumpSteps(dumpSteps);
     }
 
-    private static void evaluate(Path run, TokenStore holdout, rho4j.tokenize.ByteLevelBpe tok, Recipe r, Inputs in, Path dir,
+    private static void evaluate(Path run, TokenStore holdout, Recipe r, Inputs in, Path dir,
                                  PrintStream log) throws IOException {
-        Llama model = Checkpoint.loadModel(run, Device.CPU, ScalarType.Float);
+        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.CPU);
+        Llama model = lm.model();
         int T = model.cfg.contextLength();
         double holdoutLoss = Trainer.validationLoss(model, holdout, T, r.budget().microBatch(), Integer.MAX_VALUE);
         Recipe.Eval e = r.eval();
-        Evaluator ev = new Evaluator(new TorchLm(model, tok), new Evaluator.Config(e.shots(), e.limit(), 8, e.maxNewTokens(), r.seed()));
+        Evaluator ev = new Evaluator(lm, new Evaluator.Config(e.shots(), e.limit(), 8, e.maxNewTokens(), r.seed()));
         List<TaskResult> results = new ArrayList<>();
         for (Path f : in.tasks()) results.add(ev.evaluate(task(f)));
         TaskResult.writeJson(results, dir.resolve("eval-full.json"));

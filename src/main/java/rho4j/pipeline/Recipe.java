@@ -89,7 +89,9 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
     }
 
     /**
-     * The built-in demo. Sized so that DEFAULT finishes everything in under 10 minutes and TINY in under 2 on two
+     * The built-in demo. Context 128 even for TINY: downstream loss scores whole worked solutions (up to ~90 tokens),
+     * and TorchLanguageModel refuses a continuation longer than the context. Sized so that DEFAULT finishes everything
+     * in under 10 minutes and TINY in under 2 on two
      * cores (measured: see the pipeline tests and PipelineMain).
      */
     public static Recipe demo(DemoSize size) {
@@ -97,8 +99,8 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         Data none = new Data(List.of(), "text", null);
         return new Recipe("demo-" + size.name().toLowerCase(Locale.ROOT), 1, true, size,
                 new Tokenizer(tiny ? 512 : 1024, List.of()), none, none, none,
-                tiny ? new Model("tiny", 0, 0, 0, 0, 0, 64) : new Model("demo", 0, 0, 0, 0, 0, 128),
-                tiny ? new Budget(40, 8, 8 * 64, 2e-3, 5, 40) : new Budget(200, 8, 8 * 128, 2e-3, 15, 150),
+                tiny ? new Model("tiny", 0, 0, 0, 0, 0, 128) : new Model("demo", 0, 0, 0, 0, 0, 128),
+                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 8, 8 * 128, 2e-3, 15, 150),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
                 new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 60, tiny ? 24 : 32));
     }
