@@ -40,7 +40,13 @@ public final class PipelineMain {
     static List<Double> parseSweep(String spec) {
         if (!spec.startsWith("ratio=")) throw new IllegalArgumentException("--sweep takes ratio=R1,R2,...; got '" + spec + "'");
         List<Double> out = new ArrayList<>();
-        for (String s : spec.substring("ratio=".length()).split(",")) out.add(Double.parseDouble(s.strip()));
+        for (String s : spec.substring("ratio=".length()).split(",")) {
+            try {
+                out.add(Double.parseDouble(s.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--sweep: '" + s + "' is not a number in '" + spec + "'");
+            }
+        }
         return out;
     }
 

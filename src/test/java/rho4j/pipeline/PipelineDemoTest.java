@@ -110,4 +110,15 @@ class PipelineDemoTest {
         assertTrue(lastLog.contains("slm") && lastLog.contains("resuming") && lastLog.contains("from step 35"), lastLog);
         assertTrue(cachedByStage(res).get("clm"));
     }
+
+    @Test
+    @Order(5)
+    void sweepReusesEveryRunAndWritesATable() throws Exception {
+        List<Results> all = Pipeline.sweep(TINY, List.of(0.6, 0.4), out, new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(2, all.size());
+        assertTrue(all.stream().flatMap(r -> r.stages().stream()).allMatch(Stages.Record::cached), "both ratios ran before");
+        String table = Files.readString(out.resolve("sweep.txt"));
+        assertTrue(table.contains("0.60") && table.contains("0.40") && table.contains("clm"), table);
+        assertEquals(2, Json.MAPPER.readTree(out.resolve("sweep.json").toFile()).size());
+    }
 }

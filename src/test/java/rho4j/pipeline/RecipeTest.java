@@ -111,4 +111,18 @@ class RecipeTest {
         assertEquals(Stages.key("clm", a.budget(), a.seed()), Stages.key("clm", b.budget(), b.seed()));
         assertTrue(!Stages.key("slm", a.selection()).equals(Stages.key("slm", b.selection())));
     }
+
+    @Test
+    void sweepSpecParses() {
+        assertEquals(List.of(0.4, 0.5), PipelineMain.parseSweep("ratio=0.4, 0.5"));
+        assertThrows(IllegalArgumentException.class, () -> PipelineMain.parseSweep("lr=0.1"));
+        assertThrows(IllegalArgumentException.class, () -> PipelineMain.parseSweep("ratio=0.4,x"));
+    }
+
+    @Test
+    void shippedExampleLoads() throws Exception {
+        Recipe r = Recipe.load(Path.of("recipes/example.yaml"));
+        assertEquals("arith-example", r.name());
+        assertEquals(0.6, r.selection().ratio());
+    }
 }
