@@ -1,7 +1,6 @@
 package rho4j.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,31 +10,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import rho4j.analysis.DynamicsFiles;
-import rho4j.analysis.TokenDynamics;
 import rho4j.data.CorpusOptions;
 import rho4j.data.CorpusReader;
-import rho4j.data.Document;
 import rho4j.data.Prepare;
 import rho4j.data.PrepareOptions;
 import rho4j.data.TokenStore;
 import rho4j.demo.DemoData;
-import rho4j.demo.SelectionPrecision;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
-import rho4j.engine.Tensors;
-import rho4j.eval.EvalTask;
-import rho4j.eval.Evaluator;
-import rho4j.eval.GoldRule;
-import rho4j.eval.TaskLayout;
-import rho4j.eval.TaskResult;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
-import rho4j.model.TorchLanguageModel;
 import rho4j.report.HtmlReport;
 import rho4j.score.ReferenceScores;
 import rho4j.score.Scorer;
@@ -52,15 +37,10 @@ import rho4j.util.Json;
  * ending in OUT/results.json and OUT/report.html. Every stage is cached by its inputs ({@link Stages}).
  */
 public final class Pipeline {
-    /** Held-out windows whose per-token losses are tracked across checkpoints for the dynamics chart. */
-    private static final int DYNAMICS_WINDOWS = 8;
     /** Sequences of the last selection dump shown in the report's token view. */
     private static final int TOKEN_VIEW_DOCS = 4;
     /** Checkpoints kept per run: enough for every dynamics point (ckptEvery = steps / 8). */
     private static final int CHECKPOINTS = 8;
-    /** A layout for the demo's test.jsonl {question, answer (worked solution), gold}: none of the built-ins reads gold. */
-    static final TaskLayout DEMO_LAYOUT = new TaskLayout("arith", TaskLayout.Kind.GENERATE, "question", "answer",
-            GoldRule.parse("field:gold"), null, TaskLayout.Continuation.TEXT, "idx");
 
     private Pipeline() {}
 
@@ -115,14 +95,14 @@ public final class Pipeline {
 
             String evalSpec = in.key() + r.eval();
             String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
-            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> evaluate(clmRun, holdout, r, in, dir, log));
+            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> Evaluation.run(clmRun, holdout, r, in.tasks(), dir, log));
             String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
-            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> evaluate(slmRun, holdout, r, in, dir, log));
+            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> Evaluation.run(slmRun, holdout, r, in.tasks(), dir, log));
 
             String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
-            Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> dynamics(clmRun, holdout, dir, log));
+            Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, holdout, dir, log));
             String slmDynKey = Stages.key("dynamics-slm", slmKey, storesKey);
-            Path slmDyn = st.run("dynamics-slm", slmDynKey, dir -> dynamics(slmRun, holdout, dir, log));
+            Path slmDyn = st.run("dynamics-slm", slmDynKey, dir -> Dynamics.run(slmRun, holdout, dir, log));
 
             String tokensKey = Stages.key("tokens-slm", slmKey, storesKey, tokKey);
             Path tokens = st.run("tokens-slm", tokensKey, dir -> {
@@ -134,8 +114,8 @@ public final class Pipeline {
 
             String reportKey = Stages.key("report", clmKey, slmKey, clmEvalKey, slmEvalKey, clmDynKey, slmDynKey, tokensKey, r.name());
             Path report = st.run("report", reportKey, dir -> {
-                Path c = reportRun(dir.resolve("runs/clm"), "clm", clmRun, clmEval, clmDyn, null);
-                Path s = reportRun(dir.resolve("runs/slm"), "slm", slmRun, slmEval, slmDyn, tokens);
+                Path c = ReportFolder.assemble(dir.resolve("runs/clm"), "clm", clmRun, clmEval, clmDyn, null);
+                Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEval, slmDyn, tokens);
                 HtmlReport.write(List.of(c, s), dir.resolve("report.html"));
             });
             Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
@@ -254,105 +234,6 @@ public final class Pipeline {
         return TrainConfig.defaults(mc).withBatch(b.microBatch(), b.batchTokens()).withSteps(steps, b.warmup())
                 .withLr(b.lr(), b.lr() / 10).withSeed(r.seed()).withEvery(Math.max(1, steps / 10), every, Math.max(1, steps / 10))
                 .withKeepCheckpoints(CHECKPOINTS + 1).withSelection(sel).withDumpSteps(dumpSteps);
-    }
-
-    private static void evaluate(Path run, TokenStore holdout, Recipe r, Inputs in, Path dir,
-                                 PrintStream log) throws IOException {
-        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.CPU);
-        Llama model = lm.model();
-        int T = model.cfg.contextLength();
-        double holdoutLoss = Trainer.validationLoss(model, holdout, T, r.budget().microBatch(), Integer.MAX_VALUE);
-        Recipe.Eval e = r.eval();
-        Evaluator ev = new Evaluator(lm, new Evaluator.Config(e.shots(), e.limit(), 8, e.maxNewTokens(), r.seed()));
-        List<TaskResult> results = new ArrayList<>();
-        for (Path f : in.tasks()) results.add(ev.evaluate(task(f)));
-        TaskResult.writeJson(results, dir.resolve("eval-full.json"));
-        // The report's simpler layout: one row per task and metric.
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        var tasks = root.putArray("tasks");
-        tasks.addObject().put("task", "target_holdout").put("metric", "loss").put("value", holdoutLoss);
-        for (TaskResult t : results) {
-            ObjectNode o = tasks.addObject().put("task", t.task()).put("metric", "accuracy").put("value", t.scores().accuracy())
-                    .put("n", t.scores().n());
-            if (t.scores().downstreamLoss() != null) o.put("downstream_loss", t.scores().downstreamLoss());
-        }
-        Json.write(dir.resolve("eval.json"), root);
-        TaskResult first = results.isEmpty() ? null : results.get(0);
-        ObjectNode m = Json.MAPPER.createObjectNode().put("target_holdout_loss", holdoutLoss)
-                .put("test_accuracy", first == null ? Double.NaN : first.scores().accuracy())
-                .put("downstream_loss", first == null || first.scores().downstreamLoss() == null ? Double.NaN : first.scores().downstreamLoss());
-        Json.write(dir.resolve("metrics.json"), m);
-        log.printf(Locale.ROOT, "eval %s: holdout loss %.4f, accuracy %.3f%n", run.getFileName(), holdoutLoss, m.get("test_accuracy").asDouble());
-    }
-
-    /** The demo's test file needs its own layout (its gold is a field); other files use the built-in detection. */
-    private static EvalTask task(Path file) throws IOException {
-        try (Stream<String> lines = Files.lines(file)) {
-            String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("{}");
-            JsonNode o = Json.MAPPER.readTree(first);
-            if (o.has("question") && o.has("answer") && o.has("gold")) {
-                String name = file.getFileName().toString().replaceFirst("\\.jsonl$", "");
-                return new EvalTask(name, file, DEMO_LAYOUT, null);
-            }
-        }
-        return EvalTask.detect(file);
-    }
-
-    /** Per-token losses of the first held-out windows at every kept checkpoint, then the loss-dynamics categories. */
-    private static void dynamics(Path run, TokenStore holdout, Path dir, PrintStream log) throws IOException {
-        List<Path> ckpts;
-        try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
-            ckpts = s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().toList();
-        }
-        if (ckpts.size() < 2) throw new IOException(run + " keeps " + ckpts.size() + " checkpoints; dynamics needs at least 2");
-        double[] x = new double[ckpts.size()];
-        float[][] losses = new float[ckpts.size()][];
-        for (int k = 0; k < ckpts.size(); k++) {
-            Llama m = Checkpoint.loadModel(ckpts.get(k), Device.CPU, ScalarType.Float);
-            x[k] = Checkpoint.readState(ckpts.get(k)).step();
-            losses[k] = windowLosses(m, holdout);
-        }
-        DynamicsFiles.writeJson(TokenDynamics.analyze(x, losses), dir.resolve("dynamics.json"));
-        log.printf("dynamics %s: %d checkpoints x %d tokens%n", run.getFileName(), x.length, losses[0].length);
-    }
-
-    private static float[] windowLosses(Llama m, TokenStore store) {
-        int T = m.cfg.contextLength();
-        int n = (int) Math.min(DYNAMICS_WINDOWS, (store.size() - 1) / T);
-        int[] x = new int[n * T], y = new int[n * T], buf = new int[T + 1];
-        for (int i = 0; i < n; i++) {
-            store.read((long) i * T, buf, 0, T + 1);
-            System.arraycopy(buf, 0, x, i * T, T);
-            System.arraycopy(buf, 1, y, i * T, T);
-        }
-        try (PointerScope s = Engine.stepScope(); NoGradGuard g = new NoGradGuard()) {
-            return Tensors.toFloats(m.tokenLosses(Tensors.longs(x, n, T), Tensors.longs(y, n, T)));
-        }
-    }
-
-    /** A folder in the layout HtmlReport reads (see rho4j.report.package-info), assembled from the stage folders. */
-    private static Path reportRun(Path to, String name, Path run, Path eval, Path dyn, Path tokens) throws IOException {
-        Files.createDirectories(to);
-        Files.copy(run.resolve("metrics.jsonl"), to.resolve("metrics.jsonl"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(eval.resolve("eval.json"), to.resolve("eval.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(dyn.resolve("dynamics.json"), to.resolve("dynamics.json"), StandardCopyOption.REPLACE_EXISTING);
-        if (tokens != null) Files.copy(tokens.resolve("tokens.json"), to.resolve("tokens.json"), StandardCopyOption.REPLACE_EXISTING);
-        // run.json flattened: the report shows a flat settings table.
-        JsonNode saved = Json.MAPPER.readTree(run.resolve("run.json").toFile());
-        ObjectNode flat = Json.MAPPER.createObjectNode().put("name", name);
-        flatten("", saved, flat);
-        flat.put("name", name);
-        Json.write(to.resolve("run.json"), flat);
-        return to;
-    }
-
-    /** Nested settings become dotted keys ("config.model.dim"); arrays stay as they are. */
-    private static void flatten(String key, JsonNode n, ObjectNode out) {
-        if (n.isObject()) {
-            n.fields().forEachRemaining(e -> flatten(key.isEmpty() ? e.getKey() : key + "." + e.getKey(), e.getValue(), out));
-        } else {
-            out.set(key, n);
-        }
     }
 
     private static Results.RunMetrics metrics(Path run, Path eval) throws IOException {
