@@ -47,5 +47,6 @@ public record TrainConfig(LlamaConfig model, String device, long seed, int micro
     public TrainConfig withModel(LlamaConfig m) { return new TrainConfig(m, device, seed, microBatch, batchTokens, maxSteps, lr, minLr, warmup, adam, gradClip, evalEvery, evalWindows, ckptEvery, logEvery, keepCheckpoints, selection, rankChunk, dumpSteps); }
     public TrainConfig withDevice(String d) { return new TrainConfig(model, d, seed, microBatch, batchTokens, maxSteps, lr, minLr, warmup, adam, gradClip, evalEvery, evalWindows, ckptEvery, logEvery, keepCheckpoints, selection, rankChunk, dumpSteps); }
     public TrainConfig withAdam(AdamW.Hyper h, double clip) { return new TrainConfig(model, device, seed, microBatch, batchTokens, maxSteps, lr, minLr, warmup, h, clip, evalEvery, evalWindows, ckptEvery, logEvery, keepCheckpoints, selection, rankChunk, dumpSteps); }
+    public TrainConfig withKeepCheckpoints(int keep) { return new TrainConfig(model, device, seed, microBatch, batchTokens, maxSteps, lr, minLr, warmup, adam, gradClip, evalEvery, evalWindows, ckptEvery, logEvery, keep, selection, rankChunk, dumpSteps); }
     public TrainConfig withRankChunk(int c) { return new TrainConfig(model, device, seed, microBatch, batchTokens, maxSteps, lr, minLr, warmup, adam, gradClip, evalEvery, evalWindows, ckptEvery, logEvery, keepCheckpoints, selection, c, dumpSteps); }
 }

@@ -1,0 +1,252 @@
+package rho4j.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import rho4j.data.CorpusOptions;
+import rho4j.data.CorpusReader;
+import rho4j.data.Prepare;
+import rho4j.data.PrepareOptions;
+import rho4j.data.TokenStore;
+import rho4j.demo.DemoData;
+import rho4j.engine.Device;
+import rho4j.engine.Engine;
+import rho4j.model.Llama;
+import rho4j.model.LlamaConfig;
+import rho4j.report.HtmlReport;
+import rho4j.score.ReferenceScores;
+import rho4j.score.Scorer;
+import rho4j.train.Checkpoint;
+import rho4j.train.Selection;
+import rho4j.train.TrainConfig;
+import rho4j.train.Trainer;
+import rho4j.util.Hashing;
+import rho4j.util.Json;
+
+/**
+ * The whole Rho-1 experiment from one recipe: tokenizer -> token stores -> reference model -> reference scores ->
+ * CLM and SLM runs (same budget, seed and data order) -> evaluation -> loss dynamics -> token view -> HTML report,
+ * ending in OUT/results.json and OUT/report.html. Every stage is cached by its inputs ({@link Stages}).
+ */
+public final class Pipeline {
+    /** Sequences of the last selection dump shown in the report's token view. */
+    private static final int TOKEN_VIEW_DOCS = 4;
+    /** Checkpoints kept per run: enough for every dynamics point (ckptEvery = steps / 8). */
+    private static final int CHECKPOINTS = 8;
+
+    private Pipeline() {}
+
+    /** Where the data come from after the data stage: the recipe's files, or the generated demo files. */
+    private record Inputs(String key, Recipe.Data reference, Recipe.Data corpus, Recipe.Data holdout, List<Path> tasks,
+                          Path noisyJsonl) {}
+
+    public static Results run(Recipe r, Path out, PrintStream log) throws IOException {
+        Engine.init();
+        long t0 = System.nanoTime();
+        Files.createDirectories(out);
+        Stages st = new Stages(out, log);
+        Inputs in = inputs(r, st);
+
+        String tokKey = Stages.key("tokenizer", in.key(), r.tokenizer(), in.reference());
+        Path tokDir = st.run("tokenizer", tokKey, dir -> trainTokenizer(r, in, dir, log));
+        Path tokJson = tokDir.resolve("tokenizer.json");
+        var tok = rho4j.tokenize.ByteLevelBpe.load(tokJson);
+
+        String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout());
+        Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, dir, log));
+        LlamaConfig mc = r.model().config(tok.vocabSize());
+        Recipe.Budget b = r.budget();
+
+        try (TokenStore refStore = TokenStore.open(stores.resolve("reference"));
+             TokenStore corpus = TokenStore.open(stores.resolve("corpus"));
+             TokenStore holdout = TokenStore.open(stores.resolve("holdout"))) {
+            String refKey = Stages.key("reference", storesKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed());
+            Path refRun = st.run("reference", refKey, dir -> {
+                TrainConfig c = trainConfig(r, mc, b.referenceSteps(), Selection.clm(), false);
+                new Trainer(c, refStore, holdout, Trainer.Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+            });
+
+            String scoresKey = Stages.key("scores", refKey, storesKey);
+            Path scores = st.run("scores", scoresKey, dir -> {
+                Llama ref = Checkpoint.loadModel(refRun, Device.CPU, ScalarType.Float);
+                Scorer.run(ref, Checkpoint.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
+            });
+
+            String clmKey = Stages.key("clm", storesKey, mc, b, r.seed());
+            Path clmRun = st.run("clm", clmKey, dir -> {
+                TrainConfig c = trainConfig(r, mc, b.steps(), Selection.clm(), false);
+                new Trainer(c, corpus, holdout, Trainer.Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+            });
+            String slmKey = Stages.key("slm", scoresKey, storesKey, mc, b, r.seed(), r.selection());
+            Path slmRun = st.run("slm", slmKey, dir -> {
+                TrainConfig c = trainConfig(r, mc, b.steps(), r.selection().toSelection(), true);
+                try (ReferenceScores rs = ReferenceScores.open(scores)) {
+                    new Trainer(c, corpus, holdout, new Trainer.Reference(rs, null), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                }
+            });
+
+            String evalSpec = in.key() + r.eval();
+            String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
+            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> Evaluation.run(clmRun, holdout, r, in.tasks(), dir, log));
+            String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
+            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> Evaluation.run(slmRun, holdout, r, in.tasks(), dir, log));
+
+            String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
+            Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, holdout, dir, log));
+            String slmDynKey = Stages.key("dynamics-slm", slmKey, storesKey);
+            Path slmDyn = st.run("dynamics-slm", slmDynKey, dir -> Dynamics.run(slmRun, holdout, dir, log));
+
+            String tokensKey = Stages.key("tokens-slm", slmKey, storesKey, tokKey);
+            Path tokens = st.run("tokens-slm", tokensKey, dir -> {
+                Path kindsFile = stores.resolve(NoiseKinds.FILE);
+                NoiseKinds kinds = Files.exists(kindsFile) ? NoiseKinds.read(kindsFile) : null;
+                SelectionDumps.writeTokensJson(slmRun, tok, kinds, TOKEN_VIEW_DOCS, dir.resolve("tokens.json"));
+                if (kinds != null) rho4j.util.AtomicFiles.writeString(dir.resolve("precision.json"), SelectionDumps.precision(slmRun, kinds).toJson());
+            });
+
+            String reportKey = Stages.key("report", clmKey, slmKey, clmEvalKey, slmEvalKey, clmDynKey, slmDynKey, tokensKey, r.name());
+            Path report = st.run("report", reportKey, dir -> {
+                Path c = ReportFolder.assemble(dir.resolve("runs/clm"), "clm", clmRun, clmEval, clmDyn, null);
+                Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEval, slmDyn, tokens);
+                HtmlReport.write(List.of(c, s), dir.resolve("report.html"));
+            });
+            Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
+
+            Results res = new Results(r.name(), r.selection().ratio(), metrics(clmRun, clmEval), metrics(slmRun, slmEval),
+                    selectionStats(tokens.resolve("precision.json")), st.records());
+            res.write(out.resolve("results.json"));
+            log.print(res.table());
+            log.printf(Locale.ROOT, "pipeline finished in %.1f s: %s, %s%n", (System.nanoTime() - t0) / 1e9,
+                    out.resolve("results.json"), out.resolve("report.html"));
+            return res;
+        }
+    }
+
+    /** Runs the SLM side once per ratio (everything upstream, the CLM run included, is shared through the cache). */
+    public static List<Results> sweep(Recipe r, List<Double> ratios, Path out, PrintStream log) throws IOException {
+        List<Results> all = new ArrayList<>();
+        for (double ratio : ratios) {
+            log.printf(Locale.ROOT, "== sweep: selection.ratio = %s%n", ratio);
+            Results res = run(r.withRatio(ratio), out, log);
+            Files.copy(out.resolve("results.json"), out.resolve(String.format(Locale.ROOT, "results-ratio-%s.json", ratio)),
+                    StandardCopyOption.REPLACE_EXISTING);
+            all.add(res);
+        }
+        var root = Json.MAPPER.createArrayNode();
+        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %10s %12s %10s %8s%n",
+                "ratio", "holdout_loss", "test_acc", "downstream", "precision", "recall"));
+        Results base = all.get(0);
+        table.append(String.format(Locale.ROOT, "%-6s %12.4f %10.3f %12.4f %10s %8s%n", "clm", base.clm().targetHoldoutLoss(),
+                base.clm().testAccuracy(), base.clm().downstreamLoss(), "-", "-"));
+        for (Results res : all) {
+            root.add(res.toJson());
+            var s = res.selection();
+            table.append(String.format(Locale.ROOT, "%-6.2f %12.4f %10.3f %12.4f %10s %8s%n", res.ratio(), res.slm().targetHoldoutLoss(),
+                    res.slm().testAccuracy(), res.slm().downstreamLoss(), s == null ? "-" : String.format(Locale.ROOT, "%.3f", s.precision()),
+                    s == null ? "-" : String.format(Locale.ROOT, "%.3f", s.recall())));
+        }
+        Json.write(out.resolve("sweep.json"), root);
+        Files.writeString(out.resolve("sweep.txt"), table.toString());
+        log.print(table);
+        return all;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Stage bodies
+
+    private static Inputs inputs(Recipe r, Stages st) throws IOException {
+        if (r.demo()) {
+            String key = Stages.key("data", r.demoSize(), r.seed());
+            Path d = st.run("data", key, dir -> DemoData.write(dir, r.demoSize(), r.seed()));
+            Recipe.Data text = new Recipe.Data(List.of(), "text", null);
+            return new Inputs(key, withFiles(text, d.resolve(DemoData.REFERENCE)), withFiles(text, d.resolve(DemoData.NOISY)),
+                    withFiles(text, d.resolve(DemoData.TARGET_HOLDOUT)), List.of(d.resolve(DemoData.TEST)), d.resolve(DemoData.NOISY));
+        }
+        // Real files: their content (hashed) is the key, so an edited input reruns everything that reads it.
+        List<Path> all = new ArrayList<>();
+        all.addAll(r.reference().files());
+        all.addAll(r.corpus().files());
+        all.addAll(r.targetHoldout().files());
+        all.addAll(r.eval().tasks());
+        all.addAll(r.tokenizer().trainOn());
+        StringBuilder b = new StringBuilder();
+        for (Path p : CorpusReader.expand(all)) b.append(p).append('=').append(Hashing.sha256(p)).append('\n');
+        return new Inputs(Stages.key("data", b), r.reference(), r.corpus(), r.targetHoldout(), r.eval().tasks(), null);
+    }
+
+    private static Recipe.Data withFiles(Recipe.Data d, Path file) {
+        return new Recipe.Data(List.of(file), d.field(), d.template());
+    }
+
+    private static CorpusOptions corpusOptions(Recipe.Data d) {
+        return d.template() != null ? CorpusOptions.defaults().withTemplate(d.template()) : CorpusOptions.defaults().withField(d.field());
+    }
+
+    private static void trainTokenizer(Recipe r, Inputs in, Path dir, PrintStream log) throws IOException {
+        boolean fromRef = r.tokenizer().trainOn().isEmpty();
+        List<Path> files = fromRef ? in.reference().files() : r.tokenizer().trainOn();
+        CorpusReader reader = new CorpusReader(files, fromRef ? corpusOptions(in.reference()) : CorpusOptions.defaults());
+        try (CorpusReader.DocumentStream docs = reader.open()) {
+            Iterator<String> texts = new Iterator<>() {
+                public boolean hasNext() { return docs.hasNext(); }
+                public String next() { return docs.next().text(); }
+            };
+            var tok = rho4j.tokenize.ByteLevelBpe.train(texts, r.tokenizer().vocabSize(), rho4j.tokenize.TrainOptions.defaults());
+            tok.save(dir.resolve("tokenizer.json"));
+            log.printf("tokenizer: %d ids from %s%n", tok.vocabSize(), files);
+        }
+    }
+
+    private static void buildStores(Inputs in, rho4j.tokenize.ByteLevelBpe tok, Path dir, PrintStream log) throws IOException {
+        prepare(in.reference(), dir.resolve("reference"), tok);
+        prepare(in.holdout(), dir.resolve("holdout"), tok);
+        if (in.noisyJsonl() != null) {
+            // Written by hand (not Prepare) so the per-token noise kinds line up with store positions exactly.
+            var meta = NoiseKinds.writeStore(in.noisyJsonl(), tok, dir.resolve("corpus"), dir.resolve(NoiseKinds.FILE));
+            log.printf("corpus store: %d tokens, %d documents, with noise kinds%n", meta.tokens(), meta.documents());
+        } else {
+            prepare(in.corpus(), dir.resolve("corpus"), tok);
+        }
+    }
+
+    private static void prepare(Recipe.Data d, Path out, rho4j.tokenize.ByteLevelBpe tok) throws IOException {
+        Prepare.run(PrepareOptions.of(d.files(), out).withCorpus(corpusOptions(d)), tok, s -> {});
+    }
+
+    /**
+     * One config for all three runs: evaluation ten times a run on the target holdout, checkpoints every eighth of
+     * the run (all kept, for the dynamics stage and for resuming), and for SLM selection dumps at 20 evenly spread
+     * steps (precision/recall are averaged over them).
+     */
+    static TrainConfig trainConfig(Recipe r, LlamaConfig mc, int steps, Selection sel, boolean dumps) {
+        Recipe.Budget b = r.budget();
+        int every = Math.max(1, steps / 8);
+        List<Integer> dumpSteps = new ArrayList<>();
+        if (dumps) for (int s = Math.max(1, steps / 20); s <= steps; s += Math.max(1, steps / 20)) dumpSteps.add(s);
+        return TrainConfig.defaults(mc).withBatch(b.microBatch(), b.batchTokens()).withSteps(steps, b.warmup())
+                .withLr(b.lr(), b.lr() / 10).withSeed(r.seed()).withEvery(Math.max(1, steps / 10), every, Math.max(1, steps / 10))
+                .withKeepCheckpoints(CHECKPOINTS + 1).withSelection(sel).withDumpSteps(dumpSteps);
+    }
+
+    private static Results.RunMetrics metrics(Path run, Path eval) throws IOException {
+        JsonNode m = Json.MAPPER.readTree(eval.resolve("metrics.json").toFile());
+        Checkpoint.State s = Checkpoint.readState(Checkpoint.latest(run));
+        return new Results.RunMetrics(m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
+                m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained());
+    }
+
+    private static Results.SelectionStats selectionStats(Path precisionJson) throws IOException {
+        if (!Files.exists(precisionJson)) return null;
+        JsonNode p = Json.MAPPER.readTree(precisionJson.toFile());
+        return new Results.SelectionStats(p.get("noiseSelectedFraction").asDouble(), p.get("usefulSelectedFraction").asDouble(),
+                p.get("precision").asDouble(), p.get("recall").asDouble(), p.get("tokens").asLong());
+    }
+}

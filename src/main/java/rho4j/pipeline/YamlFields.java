@@ -1,0 +1,110 @@
+package rho4j.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strict reader over one YAML mapping: every key must be read (or named as known) before {@link #done()}, so a typo
+ * like {@code budget.stpes} fails loudly instead of silently keeping a default. Errors name the file and the full key.
+ */
+final class YamlFields {
+    private final Path file;
+    private final String prefix;
+    private final Map<String, Object> map;
+    private final Set<String> known = new LinkedHashSet<>();
+
+    YamlFields(Path file, String prefix, Object node) {
+        this.file = file;
+        this.prefix = prefix;
+        if (node != null && !(node instanceof Map)) throw error(prefix.isEmpty() ? "(top level)" : prefix.substring(0, prefix.length() - 1),
+                "must be a mapping, got " + describe(node));
+        @SuppressWarnings("unchecked") Map<String, Object> m = node == null ? Map.of() : (Map<String, Object>) node;
+        this.map = m;
+    }
+
+    IllegalArgumentException error(String key, String why) {
+        return new IllegalArgumentException(file + ": key '" + key + "' " + why);
+    }
+
+    private String full(String key) { return prefix + key; }
+
+    boolean has(String key) {
+        known.add(key);
+        return map.containsKey(key) && map.get(key) != null;
+    }
+
+    YamlFields section(String key) {
+        known.add(key);
+        return new YamlFields(file, full(key) + ".", map.get(key));
+    }
+
+    String string(String key, String dflt) {
+        known.add(key);
+        Object v = map.get(key);
+        if (v == null) return dflt;
+        if (v instanceof Map || v instanceof List) throw error(full(key), "must be a single value, got " + describe(v));
+        return v.toString();
+    }
+
+    long integer(String key, long dflt) {
+        String s = string(key, null);
+        if (s == null) return dflt;
+        try {
+            return Long.parseLong(s.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw error(full(key), "must be an integer, got '" + s + "'");
+        }
+    }
+
+    double number(String key, double dflt) {
+        String s = string(key, null);
+        if (s == null) return dflt;
+        try {
+            return Double.parseDouble(s.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw error(full(key), "must be a number, got '" + s + "'");
+        }
+    }
+
+    boolean bool(String key, boolean dflt) {
+        String s = string(key, null);
+        if (s == null) return dflt;
+        return switch (s.toLowerCase()) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw error(full(key), "must be true or false, got '" + s + "'");
+        };
+    }
+
+    /** A list of strings; a single string is accepted as a one-element list. */
+    List<String> strings(String key) {
+        known.add(key);
+        Object v = map.get(key);
+        if (v == null) return List.of();
+        if (v instanceof List<?> l) {
+            List<String> out = new ArrayList<>();
+            for (Object o : l) {
+                if (o instanceof Map || o instanceof List) throw error(full(key), "must list plain values, got " + describe(o));
+                out.add(o.toString());
+            }
+            return out;
+        }
+        if (v instanceof Map) throw error(full(key), "must be a list, got " + describe(v));
+        return List.of(v.toString());
+    }
+
+    /** Rejects keys nobody asked for. */
+    void done() {
+        for (String k : map.keySet()) {
+            if (!known.contains(k)) throw error(full(k), "is unknown; known keys here: " + known);
+        }
+    }
+
+    private static String describe(Object o) {
+        return o instanceof Map ? "a mapping" : o instanceof List ? "a list" : "'" + o + "'";
+    }
+}

@@ -1,0 +1,42 @@
+package rho4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rho4j.demo.DemoData;
+import rho4j.demo.DemoSize;
+
+/** A recipe that reads files (demo: false): the Prepare path for every store, no ground truth, a tiny budget. */
+class PipelineFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void recipeWithFilesRuns() throws Exception {
+        DemoData.write(dir.resolve("data"), DemoSize.TINY, 3);
+        Path recipe = dir.resolve("r.yaml");
+        Files.writeString(recipe, """
+                name: files
+                tokenizer: {vocab_size: 400, train_on: reference}
+                reference: {data: [data/reference.jsonl], template: "Question: {question}\\nAnswer: {answer}\\n"}
+                corpus: {data: [data/noisy.jsonl]}
+                target_holdout: {data: [data/target_holdout.jsonl], field: text}
+                model: {preset: tiny, context: 128}
+                budget: {steps: 8, micro_batch: 4, lr: 2e-3, warmup: 2, reference_steps: 8}
+                selection: {ratio: 0.5}
+                eval: {tasks: [data/test.jsonl], shots: 1, limit: 4, max_new_tokens: 8}
+                """);
+        Results res = Pipeline.run(Recipe.load(recipe), dir.resolve("out"), new PrintStream(new ByteArrayOutputStream()));
+        assertNull(res.selection(), "no ground truth without the demo's noise segments");
+        assertEquals(0.5, res.slm().tokensTrained() / (double) res.clm().tokensTrained(), 0.02);
+        assertTrue(Double.isFinite(res.clm().downstreamLoss()) && Double.isFinite(res.slm().targetHoldoutLoss()));
+        assertTrue(Files.exists(dir.resolve("out/report.html")));
+    }
+}
