@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "rho", mixinStandardHelpOptions = true, version = "rho4j 0.1.0",
         description = "Selective Language Modeling (Rho-1) in Java: train a reference model, score tokens, train on the ones that matter.",
         subcommands = {TokenizerCommand.class, PrepareCommand.class, TrainCommand.class, ScoreCommand.class, GenerateCommand.class,
-                EvalCommand.class, InfoCommand.class, DynamicsCommand.class, ReportCommand.class, BenchCommand.class})
+                EvalCommand.class, InfoCommand.class, DynamicsCommand.class, ReportCommand.class, RunCommand.class,
+                DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -92,7 +92,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
      * The built-in demo. Context 128 even for TINY: downstream loss scores whole worked solutions (up to ~90 tokens),
      * and TorchLanguageModel refuses a continuation longer than the context. Sized so that DEFAULT finishes everything
      * in under 10 minutes and TINY in under 2 on two
-     * cores (measured: see the pipeline tests and PipelineMain).
+     * cores (measured: see the pipeline tests and `rho demo`).
      */
     public static Recipe demo(DemoSize size) {
         boolean tiny = size == DemoSize.TINY;

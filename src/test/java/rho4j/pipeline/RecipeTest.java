@@ -114,9 +114,9 @@ class RecipeTest {
 
     @Test
     void sweepSpecParses() {
-        assertEquals(List.of(0.4, 0.5), PipelineMain.parseSweep("ratio=0.4, 0.5"));
-        assertThrows(IllegalArgumentException.class, () -> PipelineMain.parseSweep("lr=0.1"));
-        assertThrows(IllegalArgumentException.class, () -> PipelineMain.parseSweep("ratio=0.4,x"));
+        assertEquals(List.of(0.4, 0.5), Sweep.parse("ratio=0.4, 0.5"));
+        assertThrows(IllegalArgumentException.class, () -> Sweep.parse("lr=0.1"));
+        assertThrows(IllegalArgumentException.class, () -> Sweep.parse("ratio=0.4,x"));
     }
 
     @Test

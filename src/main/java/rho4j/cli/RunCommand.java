@@ -1,0 +1,33 @@
+package rho4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import rho4j.pipeline.Pipeline;
+import rho4j.pipeline.Recipe;
+import rho4j.pipeline.Sweep;
+
+@Command(name = "run", mixinStandardHelpOptions = true, description = {"The whole Rho-1 recipe: tokenizer -> stores -> reference model -> scores -> CLM and SLM runs",
+        "-> evaluation -> dynamics -> report. Stages are cached by their inputs: a rerun skips finished stages, an interrupted one resumes."})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(description = "recipe YAML (see recipes/example.yaml)") Path recipe;
+    @Option(names = "--out", description = "output folder (default runs/NAME)") Path out;
+    @Option(names = "--sweep", description = "ratio=0.4,0.5,0.6,0.7,0.8,1.0: one SLM run per ratio, CLM once") String sweep;
+
+    @Override
+    public Integer call() throws Exception {
+        return run(Recipe.load(recipe), out, sweep);
+    }
+
+    static int run(Recipe r, Path out, String sweep) throws Exception {
+        Path dir = out != null ? out : Path.of("runs", r.name());
+        long t0 = System.nanoTime();
+        if (sweep == null) Pipeline.run(r, dir, System.out);
+        else Pipeline.sweep(r, Sweep.parse(sweep), dir, System.out);
+        System.out.printf(Locale.ROOT, "wall time %.1f s; results in %s (report: %s)%n", (System.nanoTime() - t0) / 1e9, dir, dir.resolve("report.html"));
+        return 0;
+    }
+}
