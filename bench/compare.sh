@@ -19,7 +19,7 @@ for cfg in $CONFIGS; do
   for w in $works; do
     steps=6; warm=2; [ "$cfg" = x4 ] && { steps=4; warm=1; }
     for r in $(seq "$REPS"); do
-      bin/rho bench "$w" --config "$cfg" --steps $steps --warmup $warm --json 2>/dev/null | tail -1 >> "$OUT"
+      bin/rho bench "$w" --preset "$cfg" --steps $steps --warmup $warm --json 2>/dev/null | tail -1 >> "$OUT"
       $PY bench/peer.py --config "$cfg" --work "$w" --warmup $warm --steps $steps --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
     done
   done

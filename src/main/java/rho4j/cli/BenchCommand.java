@@ -43,7 +43,7 @@ import rho4j.util.Json;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm, slm, slm-batch, score, generate, matmul).")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(defaultValue = "clm", description = "clm, slm, slm-batch, score, generate, matmul") String work;
-    @Option(names = "--config", defaultValue = "ref", description = "model preset (ref = the issue's reference config)") String preset;
+    @Option(names = "--preset", defaultValue = "ref", description = "model preset (ref = the reference config of the benchmarks)") String preset;
     @Option(names = "--micro-batch", defaultValue = "8") int micro;
     @Option(names = "--steps", defaultValue = "8") int steps;
     @Option(names = "--warmup", defaultValue = "2") int warmup;

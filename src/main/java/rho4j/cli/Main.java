@@ -28,7 +28,12 @@ public final class Main implements Runnable {
     /** Runs the CLI in-process (tests call this) and returns the exit code. */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setDefaultValueProvider(ConfigDefaults.from(args));
+        try {
+            cl.setDefaultValueProvider(ConfigDefaults.from(args));
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            System.err.println("rho: " + e.getMessage());
+            return 2;
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Errors users can act on get one clear line; bugs keep their stack trace.
             Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
