@@ -33,8 +33,8 @@ class CliTest {
     static Path corpus(Path dir) throws Exception {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 300; i++)
-            sb.append(Json.MAPPER.writer().withoutDefaultPrettyPrinter().writeValueAsString(java.util.Map.of("question", "What is " + i + " plus " + (i % 7) + "?",
-                    "answer", i + " + " + (i % 7) + " = " + (i + i % 7) + ". The answer is " + (i + i % 7) + "."))).append('\n');
+            sb.append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(new java.util.TreeMap<>(java.util.Map.of("question", "What is " + i + " plus " + (i % 7) + "?",
+                    "answer", i + " + " + (i % 7) + " = " + (i + i % 7) + ". The answer is " + (i + i % 7) + ".")))).append('\n');
         Path f = dir.resolve("qa.jsonl");
         Files.writeString(f, sb.toString());
         return f;
