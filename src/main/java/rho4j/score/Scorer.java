@@ -79,18 +79,13 @@ public final class Scorer {
             Json.write(progress, new Progress(id, 0));
         }
         long t0 = System.nanoTime(), lastSave = t0, scoredNow = 0;
-        int[] buf = new int[T + 1];
         try (FileChannel lc = FileChannel.open(lossFile, StandardOpenOption.WRITE);
              FileChannel ec = entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null;
              NoGradGuard ng = new NoGradGuard()) {
             for (long w0 = done; w0 < windows; ) {
                 int c = (int) Math.min(batch, windows - w0);
-                int[] x = new int[c * T], y = new int[c * T];
-                for (int i = 0; i < c; i++) {
-                    store.read((w0 + i) * T, buf, 0, T + 1);
-                    System.arraycopy(buf, 0, x, i * T, T);
-                    System.arraycopy(buf, 1, y, i * T, T);
-                }
+                int[][] xy = WindowSampler.readWindows(store, w0, c, T);
+                int[] x = xy[0], y = xy[1];
                 float[][] le = forward(ref, x, y, c, T, entropy);
                 for (int i = 0; i < c; i++) {
                     writeFloats(lc, (w0 + i) * T + 1, le[0], i * T, T);

@@ -346,16 +346,11 @@ public final class Trainer {
         long windows = Math.min(WindowSampler.numWindows(store.size(), T), maxWindows);
         if (windows < 1) throw new IllegalArgumentException("store " + store.dir() + " is shorter than one window of " + (T + 1) + " tokens");
         float[] out = new float[(int) (windows * T)];
-        int[] buf = new int[T + 1];
         try (NoGradGuard ng = new NoGradGuard()) {
             for (long w0 = 0; w0 < windows; w0 += batch) {
                 int c = (int) Math.min(batch, windows - w0);
-                int[] x = new int[c * T], y = new int[c * T];
-                for (int i = 0; i < c; i++) {
-                    store.read((w0 + i) * T, buf, 0, T + 1);
-                    System.arraycopy(buf, 0, x, i * T, T);
-                    System.arraycopy(buf, 1, y, i * T, T);
-                }
+                int[][] xy = WindowSampler.readWindows(store, w0, c, T);
+                int[] x = xy[0], y = xy[1];
                 try (PointerScope scope = Engine.stepScope()) {
                     System.arraycopy(Tensors.toFloats(model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T))), 0, out, (int) (w0 * T), c * T);
                 }

@@ -39,6 +39,20 @@ public final class WindowSampler {
         return perm[(int) (k % numWindows)];
     }
 
+    /**
+     * Consecutive windows [first, first + count) of a store as model inputs and targets, each (count, T) row-major:
+     * x holds the first T tokens of a window, y the last T.
+     */
+    public static int[][] readWindows(rho4j.data.TokenStore store, long first, int count, int T) {
+        int[] x = new int[count * T], y = new int[count * T], buf = new int[T + 1];
+        for (int i = 0; i < count; i++) {
+            store.read((first + i) * T, buf, 0, T + 1);
+            System.arraycopy(buf, 0, x, i * T, T);
+            System.arraycopy(buf, 1, y, i * T, T);
+        }
+        return new int[][] {x, y};
+    }
+
     static int[] permutation(int n, SplittableRandom r) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
