@@ -40,9 +40,9 @@ import rho4j.util.Json;
  * model FLOPs utilisation against a measured fp32 matmul peak. bench/compare.sh runs these alternately with the
  * PyTorch peer (bench/peer.py) for side-by-side ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm, slm, slm-batch, score, generate, matmul).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm (= train), slm, slm-batch, score, generate, tokenizer, matmul).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(defaultValue = "clm", description = "clm, slm, slm-batch, score, generate, matmul") String work;
+    @Parameters(defaultValue = "clm", description = "clm (or train), slm, slm-batch, score, generate, tokenizer, matmul") String work;
     @Option(names = "--preset", defaultValue = "ref", description = "model preset (ref = the reference config of the benchmarks)") String preset;
     @Option(names = "--micro-batch", defaultValue = "8") int micro;
     @Option(names = "--steps", defaultValue = "8") int steps;
@@ -54,8 +54,11 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine.init();
         ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads());
+        if (work.equals("train")) work = "clm";
         if (work.equals("matmul")) {
             r.put("matmul_gflops", matmulPeak());
+        } else if (work.equals("tokenizer")) {
+            tokenizerBench(r);
         } else {
             LlamaConfig m = LlamaConfig.preset(preset);
             int T = m.contextLength();
@@ -138,6 +141,30 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static PrintStream quiet() { return new PrintStream(new ByteArrayOutputStream()); }
+
+    /**
+     * Byte-level BPE encoding speed (one thread) on the shared GSM8K + MATH text when present (RHO_DATA or
+     * ../shared/data), else on the built-in demo corpus; vocabulary 8192 trained on the same text.
+     */
+    private void tokenizerBench(ObjectNode r) throws java.io.IOException {
+        List<String> docs = new ArrayList<>();
+        String env = System.getenv("RHO_DATA");
+        Path data = env != null ? Path.of(env) : Path.of("../shared/data");
+        if (Files.isDirectory(data.resolve("gsm8k")) && Files.isDirectory(data.resolve("math"))) {
+            docs.addAll(rho4j.tokenize.TokenizerBench.readDocuments(data.resolve("gsm8k")));
+            docs.addAll(rho4j.tokenize.TokenizerBench.readDocuments(data.resolve("math")));
+            r.put("text", data.toString());
+        } else {
+            for (var d : rho4j.demo.NoisyCorpus.generate(new rho4j.demo.NoisyCorpus.Config(4_000_000, 0.5, 1))) docs.add(d.text());
+            r.put("text", "built-in demo corpus");
+        }
+        long t0 = System.nanoTime();
+        var bpe = rho4j.tokenize.ByteLevelBpe.train(docs.iterator(), 8192, rho4j.tokenize.TrainOptions.defaults());
+        r.put("train_seconds", (System.nanoTime() - t0) / 1e9);
+        rho4j.tokenize.TokenizerBench.measure(bpe, docs, 1); // warm-up: JIT and the word cache
+        var m = rho4j.tokenize.TokenizerBench.measure(bpe, docs, Math.max(1, steps / 2));
+        r.put("mb", m.bytes() / 1e6).put("encode_mb_per_s", m.mbPerSecond()).put("bytes_per_token", (double) m.bytes() / m.tokens());
+    }
 
     static TokenStore randomStore(Path dir, int vocab, long tokens) throws java.io.IOException {
         SplittableRandom rnd = new SplittableRandom(7);
