@@ -129,6 +129,12 @@ public final class Llama {
     // ---------------------------------------------------------------------------------------------------------
     // Forward
 
+    /** Final hidden states (B, T, D) after the last norm, before the output head (see {@link FusedHeadLoss}). */
+    public Tensor hidden(Tensor idx) { return trunk(idx, null, 0, null, null); }
+
+    /** The output head's weight (V, D): lm_head, or the token embedding when tied. */
+    public Tensor headWeight() { return head(); }
+
     /** Logits for every position: idx (B, T) int64 -> (B, T, V). */
     public Tensor logits(Tensor idx) {
         return linear(trunk(idx, null, 0, null, null), head());

@@ -17,6 +17,7 @@ import rho4j.data.TokenStore;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
 import rho4j.engine.Tensors;
+import rho4j.model.FusedHeadLoss;
 import rho4j.model.Llama;
 import rho4j.score.ReferenceScores;
 import rho4j.util.Json;
@@ -169,14 +170,17 @@ public final class Trainer {
         for (int mb = 0; mb < accum; mb++) {
             int s0 = mb * B;
             Tensor x = Tensors.longs(batch.slice(batch.inputs, s0, B), B, T), y = Tensors.longs(batch.slice(batch.targets, s0, B), B, T);
-            Tensor losses = model.tokenLosses(x, y); // (B, T)
-            float[] lossArr = Tensors.toFloats(losses);
+            FusedHeadLoss head = FusedHeadLoss.forward(model.hidden(x), model.headWeight(), y); // logits (B*T, V) made once
+            float[] lossArr = head.losses(); // (B*T)
             boolean[] mask;
             if (batchMask != null) mask = java.util.Arrays.copyOfRange(batchMask, s0 * T, (s0 + B) * T);
             else mask = TokenSelector.select(sel, batch.inputs(lossArr, s0, B), selectionSeed(mb + 1));
-            Tensor objective = sel.keepsAll() && allTrue(mask) ? losses.sum() : losses.mul(Tensors.bools(mask, B, T).to(losses.scalar_type())).sum();
-            // Dividing the loss by the batch's selected count now saves a pass over all gradients afterwards.
-            objective.mul(Tensors.s(1.0 / expected)).backward();
+            // d objective / d loss_i = 1/selected for selected tokens, 0 otherwise: the mean over selected tokens of the
+            // optimizer batch, with the normalisation folded in (no pass over the gradients afterwards), and the head's
+            // backward run on selected rows only.
+            float[] weight = new float[mask.length];
+            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? (float) (1.0 / expected) : 0f;
+            head.backward(weight);
             for (int i = 0; i < lossArr.length; i++) {
                 if (!Float.isFinite(lossArr[i]))
                     throw new IllegalStateException(String.format("step %d: the loss is %s at micro-batch %d (lr %.3g). The last checkpoint in %s is intact:"
@@ -228,11 +232,6 @@ public final class Trainer {
             case MICRO_BATCH -> cfg.accumulation() * TokenSelector.target(sel.ratio(), B * T);
             case BATCH -> TokenSelector.target(sel.ratio(), nSeq * T);
         };
-    }
-
-    private static boolean allTrue(boolean[] m) {
-        for (boolean b : m) if (!b) return false;
-        return true;
     }
 
     /** Random selection and nothing else draws from this: (seed, step, micro-batch) fixes it, so resume repeats it. */
