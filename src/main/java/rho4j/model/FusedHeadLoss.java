@@ -58,6 +58,29 @@ public final class FusedHeadLoss {
         return f;
     }
 
+    /**
+     * No-grad scoring: per-token losses and, if asked, the predictive entropy (lse - sum softmax(z) z) of every
+     * row, chunk by chunk, keeping nothing: {losses, entropies or null}, row-major (B*T).
+     */
+    public static float[][] score(Tensor hidden, Tensor head, Tensor targets, boolean entropy) {
+        long n = hidden.numel() / hidden.size(-1);
+        Tensor flat = hidden.detach().reshape(n, hidden.size(-1)), tgt = targets.reshape(n), w = head.detach();
+        float[] loss = new float[(int) n], ent = entropy ? new float[(int) n] : null;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            for (long r0 = 0; r0 < n; r0 += CHUNK) {
+                long c = Math.min(CHUNK, n - r0);
+                Tensor z = linear(flat.narrow(0, r0, c), w); // (C, V)
+                Tensor l = z.logsumexp(new long[] {1}, false); // (C)
+                System.arraycopy(Tensors.toFloats(l.sub(z.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1))), 0, loss, (int) r0, (int) c);
+                if (entropy) {
+                    Tensor expected = z.softmax(1).mul_(z).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // (C)
+                    System.arraycopy(Tensors.toFloats(l.sub(expected)), 0, ent, (int) r0, (int) c);
+                }
+            }
+        }
+        return new float[][] {loss, ent};
+    }
+
     /** Per-token losses -log P(target | prefix), row-major (B*T). */
     public float[] losses() { return losses; }
 

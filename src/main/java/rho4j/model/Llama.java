@@ -152,15 +152,11 @@ public final class Llama {
     }
 
     /**
-     * Per-token losses and the predictive entropy of each position (reference scoring): returns {loss (B, T), entropy (B, T)}.
+     * No-grad per-token losses, and entropies if asked, as Java arrays (B*T): the head and the loss fused in chunks,
+     * so scoring and evaluation never hold the full logits (see {@link FusedHeadLoss#score}).
      */
-    public Tensor[] tokenLossesAndEntropy(Tensor idx, Tensor targets) {
-        Tensor logits = logits(idx);
-        long b = idx.size(0), t = idx.size(1);
-        Tensor logp = logits.log_softmax(-1); // (B, T, V)
-        Tensor loss = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1).neg();
-        Tensor entropy = logp.exp().mul(logp).sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
-        return new Tensor[] {loss.view(b, t), entropy.view(b, t)};
+    public float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy) {
+        return FusedHeadLoss.score(hidden(idx), headWeight(), targets, entropy);
     }
 
     /**

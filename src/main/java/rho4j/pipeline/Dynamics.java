@@ -53,7 +53,7 @@ final class Dynamics {
             System.arraycopy(buf, 1, y, i * T, T);
         }
         try (PointerScope s = Engine.stepScope(); NoGradGuard g = new NoGradGuard()) {
-            return Tensors.toFloats(m.tokenLosses(Tensors.longs(x, n, T), Tensors.longs(y, n, T)));
+            return m.scoreTokens(Tensors.longs(x, n, T), Tensors.longs(y, n, T), false)[0];
         }
     }
 }

@@ -127,13 +127,11 @@ public final class Scorer {
         return new Result(store.size(), scoredNow, mean, scoredNow / secs, resumed);
     }
 
-    /** Per-token losses (and entropies) of x -> y, shaped (c, T), as flat arrays. */
+    /** Per-token losses (and entropies) of x -> y, shaped (c, T), as flat arrays: the head and the loss fused in chunks. */
     private static float[][] forward(Llama ref, int[] x, int[] y, int c, int T, boolean entropy) {
         try (PointerScope scope = Engine.stepScope()) {
             Tensor xi = Tensors.longs(x, c, T), yi = Tensors.longs(y, c, T);
-            if (!entropy) return new float[][] {Tensors.toFloats(ref.tokenLosses(xi, yi)), null};
-            Tensor[] le = ref.tokenLossesAndEntropy(xi, yi);
-            return new float[][] {Tensors.toFloats(le[0]), Tensors.toFloats(le[1])};
+            return rho4j.model.FusedHeadLoss.score(ref.hidden(xi), ref.headWeight(), yi, entropy);
         }
     }
 

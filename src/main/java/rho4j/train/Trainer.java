@@ -244,8 +244,8 @@ public final class Trainer {
         try (NoGradGuard ng = new NoGradGuard()) {
             for (int s0 = 0; s0 < n; s0 += chunk) {
                 int c = Math.min(chunk, n - s0);
-                Tensor l = model.tokenLosses(Tensors.longs(batch.slice(batch.inputs, s0, c), c, T), Tensors.longs(batch.slice(batch.targets, s0, c), c, T));
-                System.arraycopy(Tensors.toFloats(l), 0, out, s0 * T, c * T);
+                float[] l = model.scoreTokens(Tensors.longs(batch.slice(batch.inputs, s0, c), c, T), Tensors.longs(batch.slice(batch.targets, s0, c), c, T), false)[0];
+                System.arraycopy(l, 0, out, s0 * T, c * T);
             }
         }
         return out;
@@ -310,9 +310,10 @@ public final class Trainer {
         try (NoGradGuard ng = new NoGradGuard()) {
             for (int s0 = 0; s0 < b.sequences; s0 += B) {
                 int c = Math.min(B, b.sequences - s0);
-                Tensor[] le = ref.model().tokenLossesAndEntropy(Tensors.longs(b.slice(b.inputs, s0, c), c, T), Tensors.longs(b.slice(b.targets, s0, c), c, T));
-                System.arraycopy(Tensors.toFloats(le[0]), 0, b.refLoss, s0 * T, c * T);
-                if (b.refEntropy != null) System.arraycopy(Tensors.toFloats(le[1]), 0, b.refEntropy, s0 * T, c * T);
+                float[][] le = ref.model().scoreTokens(Tensors.longs(b.slice(b.inputs, s0, c), c, T), Tensors.longs(b.slice(b.targets, s0, c), c, T),
+                        b.refEntropy != null);
+                System.arraycopy(le[0], 0, b.refLoss, s0 * T, c * T);
+                if (b.refEntropy != null) System.arraycopy(le[1], 0, b.refEntropy, s0 * T, c * T);
             }
         }
     }
@@ -351,7 +352,7 @@ public final class Trainer {
                 int[][] xy = WindowSampler.readWindows(store, w0, c, T);
                 int[] x = xy[0], y = xy[1];
                 try (PointerScope scope = Engine.stepScope()) {
-                    System.arraycopy(Tensors.toFloats(model.tokenLosses(Tensors.longs(x, c, T), Tensors.longs(y, c, T))), 0, out, (int) (w0 * T), c * T);
+                    System.arraycopy(model.scoreTokens(Tensors.longs(x, c, T), Tensors.longs(y, c, T), false)[0], 0, out, (int) (w0 * T), c * T);
                 }
             }
         }
@@ -366,7 +367,7 @@ public final class Trainer {
         int n = Math.min(B, b.sequences);
         float[] modelLoss;
         try (NoGradGuard ng = new NoGradGuard()) {
-            modelLoss = Tensors.toFloats(model.tokenLosses(Tensors.longs(b.slice(b.inputs, 0, n), n, T), Tensors.longs(b.slice(b.targets, 0, n), n, T)));
+            modelLoss = model.scoreTokens(Tensors.longs(b.slice(b.inputs, 0, n), n, T), Tensors.longs(b.slice(b.targets, 0, n), n, T), false)[0];
         }
         boolean[] mask = batchMask != null ? batchMask : TokenSelector.select(cfg.selection(), b.inputs(modelLoss, 0, n), selectionSeed(1));
         for (int s0 = 0; s0 < n; s0++) {
