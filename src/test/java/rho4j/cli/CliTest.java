@@ -67,6 +67,25 @@ class CliTest {
         assertTrue(info.out().contains("objective slm") && info.out().contains("byte-level BPE") && info.out().contains("storeTokensSha256"), info.out());
         Run gen = rho("generate", "--run", tmp.resolve("slm").toString(), "--prompt", "What is 3 plus 3?", "--max-new-tokens", "5");
         assertEquals(0, gen.code(), gen.err());
+        // Evaluating the same run twice gives identical numbers.
+        Path task = tmp.resolve("task.jsonl");
+        Files.writeString(task, "{\"question\": \"What is 2 plus 2?\", \"answer\": \"2 + 2 = 4.\\n#### 4\"}\n"
+                + "{\"question\": \"What is 5 plus 1?\", \"answer\": \"5 + 1 = 6.\\n#### 6\"}\n");
+        String[] eval = {"eval", "--run", tmp.resolve("slm").toString(), "--task", task.toString(), "--shots", "1", "--max-new-tokens", "8",
+                "--data", store.resolve("holdout").toString(), "--windows", "4"};
+        Run e1 = rho(eval);
+        assertEquals(0, e1.code(), e1.err());
+        String first = Files.readString(tmp.resolve("slm/eval.json"));
+        assertEquals(0, rho(eval).code());
+        assertEquals(first, Files.readString(tmp.resolve("slm/eval.json")));
+        assertTrue(first.contains("downstream_loss") && first.contains("heldout:holdout"), first);
+        Run dyn = rho("dynamics", "--runs", tmp.resolve("ref").toString(), "--data", store.resolve("holdout").toString(), "--out", tmp.resolve("dyn").toString(),
+                "--windows", "4");
+        assertEquals(0, dyn.code(), dyn.err());
+        assertTrue(dyn.out().contains("H->L") && Files.exists(tmp.resolve("dyn/dynamics.json")), dyn.out());
+        Run report = rho("report", tmp.resolve("ref").toString(), tmp.resolve("slm").toString(), "--out", tmp.resolve("report.html").toString());
+        assertEquals(0, report.code(), report.err());
+        assertTrue(Files.readString(tmp.resolve("report.html")).contains("id=\"curves\""));
         Run resumed = rho("train", "--config", cfg.toString(), "--data", store.toString(), "--out", tmp.resolve("ref").toString(), "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("resuming"), resumed.err());
