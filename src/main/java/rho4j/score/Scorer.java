@@ -43,6 +43,12 @@ public final class Scorer {
      */
     public static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log)
             throws IOException {
+        return run(ref, referenceModelDir, store, out, batch, entropy, log, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run}, but stops like a killed process once {@code stopAfter} windows are done (tests of resuming); returns null then. */
+    static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log, long stopAfter)
+            throws IOException {
         Engine.init();
         int T = ref.cfg.contextLength();
         if (store.meta().vocabSize() > ref.cfg.vocabSize())
@@ -94,7 +100,8 @@ public final class Scorer {
                 w0 += c;
                 scoredNow += (long) c * T;
                 long now = System.nanoTime();
-                if (now - lastSave > 20e9 || w0 == windows) { // data first, then the progress marker that vouches for it
+                boolean killed = w0 >= stopAfter && w0 < windows;
+                if (now - lastSave > 20e9 || w0 == windows || killed) { // data first, then the progress marker that vouches for it
                     lc.force(false);
                     if (ec != null) ec.force(false);
                     Json.write(progress, new Progress(id, w0));
@@ -102,6 +109,7 @@ public final class Scorer {
                     log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", w0, windows, rate, (windows - w0) * (double) T / rate);
                     lastSave = now;
                 }
+                if (killed) return null;
             }
             // The tail after the last full window: one shorter window, so every token but the first has a score.
             long tailStart = windows * T, tailLen = store.size() - 1 - tailStart;
