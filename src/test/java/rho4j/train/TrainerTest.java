@@ -75,6 +75,24 @@ class TrainerTest {
     }
 
     @Test
+    void aNaNLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path tmp) throws Exception {
+        TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
+        Path run = tmp.resolve("r");
+        new Trainer(config(10), store, null, null, run, null, false, QUIET).train(5);
+        // Corrupt the weights the run resumes from, as a bad step or a bad file would.
+        Path ckpt = Checkpoint.latest(run);
+        Map<String, Tensor> w = rho4j.model.Safetensors.read(ckpt.resolve("model.safetensors"));
+        w.get("model.norm.weight").fill_(Tensors.s(Double.NaN));
+        rho4j.model.Safetensors.write(ckpt.resolve("model.safetensors"), w, null);
+        byte[] before = Files.readAllBytes(ckpt.resolve("optimizer.safetensors"));
+        Trainer t = new Trainer(config(10), store, null, null, run, null, true, QUIET);
+        var e = assertThrows(IllegalStateException.class, () -> t.train(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("step 6") && e.getMessage().contains("NaN") && e.getMessage().contains("--resume"), e.getMessage());
+        assertEquals(ckpt, Checkpoint.latest(run), "no checkpoint written after the failure");
+        assertArrayEquals(before, Files.readAllBytes(ckpt.resolve("optimizer.safetensors")));
+    }
+
+    @Test
     void seedFixesTheRun(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
         Trainer a = new Trainer(config(3), store, null, null, tmp.resolve("a"), null, false, QUIET);
