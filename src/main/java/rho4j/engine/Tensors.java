@@ -2,7 +2,6 @@ package rho4j.engine;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -67,13 +66,6 @@ public final class Tensors {
         Tensor c = t.detach().to(ScalarType.Long).cpu().contiguous();
         long[] out = new long[(int) c.numel()];
         new LongPointer(c.data_ptr_long()).capacity(out.length).get(out);
-        return out;
-    }
-
-    public static int[] toInts(Tensor t) {
-        Tensor c = t.detach().to(ScalarType.Int).cpu().contiguous();
-        int[] out = new int[(int) c.numel()];
-        new IntPointer(c.data_ptr_int()).capacity(out.length).get(out);
         return out;
     }
 
