@@ -1,16 +1,17 @@
 package rho4j.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rho4j.data.TokenStore;
 import rho4j.engine.Device;
+import rho4j.eval.EvalSummary;
 import rho4j.eval.EvalTask;
 import rho4j.eval.Evaluator;
 import rho4j.eval.Table;
@@ -39,30 +40,24 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (tasks.isEmpty() && stores.isEmpty()) throw new IllegalArgumentException("nothing to evaluate: give --task FILE... and/or --data STORE...");
         TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device), batch);
-        ObjectNode summary = Json.MAPPER.createObjectNode();
-        ArrayNode rows = summary.putArray("tasks");
+        Map<String, Double> heldout = new LinkedHashMap<>();
         for (Path s : stores) {
             try (TokenStore store = TokenStore.open(s)) {
                 double loss = Trainer.validationLoss(lm.model(), store, lm.contextLength(), batch, windows);
-                rows.addObject().put("task", "heldout:" + s.getFileName()).put("metric", "loss").put("loss", loss).put("perplexity", Math.exp(loss));
+                heldout.put("heldout:" + s.getFileName(), loss);
                 System.out.printf("held-out %s: loss %.4f, perplexity %.2f%n", s, loss, Math.exp(loss));
             }
         }
+        List<TaskResult> results = List.of();
         if (!tasks.isEmpty()) {
             List<EvalTask> ts = new ArrayList<>();
             for (Path t : tasks) ts.add(trainFile == null ? EvalTask.detect(t) : EvalTask.detect(t).withTrainFile(trainFile));
-            List<TaskResult> results = new Evaluator(lm, new Evaluator.Config(shots, limit, batch, maxNew, seed)).evaluateAll(ts);
-            for (TaskResult r : results) {
-                ObjectNode row = rows.addObject().put("task", r.task()).put("metric", "accuracy").put("n", r.scores().n()).put("accuracy", r.scores().accuracy());
-                if (r.scores().accuracyNorm() != null) row.put("accuracy_norm", r.scores().accuracyNorm());
-                if (r.scores().downstreamLoss() != null) row.put("downstream_loss", r.scores().downstreamLoss());
-                if (r.scores().perplexity() != null) row.put("perplexity", r.scores().perplexity());
-            }
+            results = new Evaluator(lm, new Evaluator.Config(shots, limit, batch, maxNew, seed)).evaluateAll(ts);
             Path details = (out != null ? out.toAbsolutePath().getParent() : Files.isDirectory(run) ? run : run.getParent()).resolve("eval-items.json");
             TaskResult.writeJson(results, details);
             System.out.println(Table.format(results));
         }
-        Json.write(out != null ? out : run.resolve("eval.json"), summary);
+        Json.write(out != null ? out : run.resolve("eval.json"), EvalSummary.of(heldout, results));
         return 0;
     }
 }

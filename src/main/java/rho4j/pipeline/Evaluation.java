@@ -45,16 +45,7 @@ final class Evaluation {
         List<TaskResult> results = new ArrayList<>();
         for (Path f : taskFiles) results.add(ev.evaluate(task(f)));
         TaskResult.writeJson(results, dir.resolve("eval-full.json"));
-        // The report's simpler layout: one row per task and metric.
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        var tasks = root.putArray("tasks");
-        tasks.addObject().put("task", "target_holdout").put("metric", "loss").put("value", holdoutLoss);
-        for (TaskResult t : results) {
-            ObjectNode o = tasks.addObject().put("task", t.task()).put("metric", "accuracy").put("value", t.scores().accuracy())
-                    .put("n", t.scores().n());
-            if (t.scores().downstreamLoss() != null) o.put("downstream_loss", t.scores().downstreamLoss());
-        }
-        Json.write(dir.resolve("eval.json"), root);
+        Json.write(dir.resolve("eval.json"), rho4j.eval.EvalSummary.of(java.util.Map.of("target_holdout", holdoutLoss), results));
         TaskResult first = results.isEmpty() ? null : results.get(0);
         ObjectNode m = Json.MAPPER.createObjectNode().put("target_holdout_loss", holdoutLoss)
                 .put("test_accuracy", first == null ? Double.NaN : first.scores().accuracy())
