@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -165,13 +163,17 @@ public final class Trainer {
         long expected = expectedSelected(nSeq);
         double selSum = 0, unselSum = 0, excessSum = 0;
         long selCount = 0, unselCount = 0, excessCount = 0;
-        List<Float> excessAll = new ArrayList<>();
+        float[] excess = new float[nSeq * T]; // this step's excess losses, for the histogram at the next evaluation
         opt.zeroGrad();
         for (int mb = 0; mb < accum; mb++) {
             int s0 = mb * B;
             Tensor x = Tensors.longs(batch.slice(batch.inputs, s0, B), B, T), y = Tensors.longs(batch.slice(batch.targets, s0, B), B, T);
             FusedHeadLoss head = FusedHeadLoss.forward(model.hidden(x), model.headWeight(), y); // logits (B*T, V) made once
             float[] lossArr = head.losses(); // (B*T)
+            for (int i = 0; i < lossArr.length; i++)
+                if (!Float.isFinite(lossArr[i]))
+                    throw new IllegalStateException(String.format("step %d: the loss is %s at micro-batch %d (lr %.3g). The last checkpoint in %s is intact:"
+                            + " lower --lr or lengthen --warmup, then --resume", step + 1, lossArr[i], mb, lr, run));
             boolean[] mask;
             if (batchMask != null) mask = java.util.Arrays.copyOfRange(batchMask, s0 * T, (s0 + B) * T);
             else mask = TokenSelector.select(sel, batch.inputs(lossArr, s0, B), selectionSeed(mb + 1));
@@ -182,15 +184,11 @@ public final class Trainer {
             for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? (float) (1.0 / expected) : 0f;
             head.backward(weight);
             for (int i = 0; i < lossArr.length; i++) {
-                if (!Float.isFinite(lossArr[i]))
-                    throw new IllegalStateException(String.format("step %d: the loss is %s at micro-batch %d (lr %.3g). The last checkpoint in %s is intact:"
-                            + " lower --lr or lengthen --warmup, then --resume", step + 1, lossArr[i], mb, lr, run));
                 if (mask[i]) { selSum += lossArr[i]; selCount++; } else { unselSum += lossArr[i]; unselCount++; }
                 if (batch.refLoss != null && !Float.isNaN(batch.refLoss[s0 * T + i])) {
                     float ex = lossArr[i] - batch.refLoss[s0 * T + i];
                     excessSum += ex;
-                    excessCount++;
-                    excessAll.add(ex);
+                    excess[(int) excessCount++] = ex;
                 }
             }
         }
@@ -201,8 +199,7 @@ public final class Trainer {
             throw new IllegalStateException("step " + (step + 1) + ": the gradient norm is " + norm + "; the last checkpoint in " + run + " is intact: lower --lr and --resume");
         opt.step(lr);
         windowsDrawn += nSeq;
-        lastExcess = new float[excessAll.size()];
-        for (int i = 0; i < lastExcess.length; i++) lastExcess[i] = excessAll.get(i);
+        lastExcess = java.util.Arrays.copyOf(excess, (int) excessCount);
         if (cfg.dumpSteps().contains(step + 1)) dumpSelection(batch, batchMask);
         double all = (selSum + unselSum) / (selCount + unselCount);
         return new StepResult(selSum / selCount, all, unselCount == 0 ? Double.NaN : unselSum / unselCount,
