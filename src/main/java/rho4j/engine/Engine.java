@@ -14,23 +14,77 @@ public final class Engine {
 
     private Engine() {}
 
+    /** Which BLAS libtorch's matrix products run on (see {@link #init(int)}). */
+    public enum Blas {
+        /** OpenBLAS built for OpenMP: matrix products and element-wise ops share libtorch's one OpenMP pool. */
+        OPENMP,
+        /** The OpenBLAS bundled with the presets: its own pthread pool beside libtorch's OpenMP pool. */
+        BUNDLED
+    }
+
+    /** Where Linux distributions put OpenBLAS built for OpenMP (Debian/Ubuntu libopenblas0-openmp, Fedora openblas-openmp). */
+    static final java.util.List<String> OPENMP_OPENBLAS = java.util.List.of(
+            "/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0",
+            "/usr/lib/aarch64-linux-gnu/openblas-openmp/libopenblas.so.0",
+            "/usr/lib64/libopenblaso.so.0");
+
+    private static Blas blas = Blas.BUNDLED;
+    private static String blasLibrary = "bundled";
+
     /**
-     * Loads libtorch once and sets libtorch's intra-op (OpenMP) thread count; 0 picks the default, 1. Matrix products,
-     * most of the work, run on OpenBLAS's own pthread pool, which uses every core and whose workers spin between calls;
-     * a second, OpenMP pool for the element-wise ops then fights them for the same cores. Measured on 2 cores (ref
-     * config): 1 OpenMP thread trains at 1600 tokens/s against 1480 with 2, scores 4630-4930 against 4380-4570, and
-     * with 2 the step time can collapse tenfold when OpenBLAS workers must be woken. Safe to call repeatedly.
+     * Loads libtorch once and sets libtorch's intra-op (OpenMP) thread count; 0 picks the default.
+     *
+     * <p>The BLAS matters most on CPU. The presets bundle a pthread OpenBLAS, whose workers spin between calls while
+     * libtorch's own OpenMP pool runs the element-wise ops: two pools for the same cores. With 2 OpenMP threads they
+     * fight (1480 tokens/s on the ref config, 2 cores, and a tenfold collapse when OpenBLAS workers must be woken), so
+     * with that BLAS the default is 1 OpenMP thread and the element-wise third of a step runs on one core. An OpenBLAS
+     * built for OpenMP shares libtorch's pool instead: every op uses every core (1708 against 1459 tokens/s, +17%).
+     * When one is installed (Debian: {@code apt-get install libopenblas0-openmp}), it is loaded before libtorch, so the
+     * dynamic linker binds libtorch's {@code libopenblas.so.0} and {@code libgomp.so.1} to it and its libgomp (one
+     * pool), and the default becomes one OpenMP thread per core. {@code -Drho.blas=bundled} keeps the bundled one;
+     * {@code -Drho.blas=/path/libopenblas.so.0} names another OpenMP build. Safe to call repeatedly.
      */
     public static synchronized void init(int threads) {
         if (!ready) {
             checkEnvironment();
             extractNatives();
+            chooseBlas(System.getProperty("rho.blas", "auto"));
             Loader.load(torch.class);
             torch.set_num_interop_threads(1); // one process-level pool is enough; interop threads only spin on 2 cores
             ready = true;
         }
-        int n = threads > 0 ? threads : 1;
+        int n = threads > 0 ? threads : blas == Blas.OPENMP ? Runtime.getRuntime().availableProcessors() : 1;
         if (torch.get_num_threads() != n) torch.set_num_threads(n);
+    }
+
+    /** Loads an OpenMP OpenBLAS ahead of libtorch when asked or found; must run before libtorch is loaded. */
+    private static void chooseBlas(String choice) {
+        if (choice.equalsIgnoreCase("bundled")) return;
+        boolean auto = choice.equalsIgnoreCase("auto");
+        java.util.List<String> candidates = auto ? OPENMP_OPENBLAS : java.util.List.of(choice);
+        for (String c : candidates) {
+            if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(c))) continue;
+            try {
+                System.load(c); // its libgomp.so.1 comes with it and becomes the one libtorch binds to
+                blas = Blas.OPENMP;
+                blasLibrary = c;
+                return;
+            } catch (UnsatisfiedLinkError e) {
+                if (!auto) throw new IllegalStateException("-Drho.blas=" + c + " cannot be loaded: " + e.getMessage(), e);
+            }
+        }
+        if (!auto) throw new IllegalStateException("-Drho.blas=" + choice + ": no such file; use auto, bundled or the path of an OpenMP build of libopenblas.so.0");
+    }
+
+    /** The BLAS in use and, for {@link Blas#OPENMP}, the library's path: for benchmark records and {@code rho info}. */
+    public static Blas blas() {
+        init();
+        return blas;
+    }
+
+    public static String blasLibrary() {
+        init();
+        return blasLibrary;
     }
 
     public static void init() { init(Integer.getInteger("rho.threads", 0)); }
@@ -89,13 +143,15 @@ public final class Engine {
     }
 
     /**
-     * OpenBLAS keeps its own thread pool beside libtorch's OpenMP pool. For the small matrix products of token-by-token
-     * decoding, two BLAS threads fighting the OpenMP workers made batched generation 26x slower (18 vs 465 tokens/s
-     * on the ref config, 2 cores); callers doing many small GEMMs switch to one BLAS thread with this.
-     * The setting is process-wide. Returns the previous count.
+     * The bundled OpenBLAS keeps its own thread pool beside libtorch's OpenMP pool. For the small matrix products of
+     * token-by-token decoding, two BLAS threads fighting the OpenMP workers made batched generation 26x slower (18 vs
+     * 465 tokens/s on the ref config, 2 cores); callers doing many small GEMMs switch to one BLAS thread with this.
+     * With an OpenMP OpenBLAS there is one pool and nothing to fight: this does nothing. The setting is process-wide.
+     * Returns the previous count.
      */
     public static synchronized int blasThreads(int n) {
         init();
+        if (blas == Blas.OPENMP) return n;
         int before = org.bytedeco.openblas.presets.openblas.blas_get_num_threads();
         if (n > 0 && n != before) org.bytedeco.openblas.presets.openblas.blas_set_num_threads(n);
         return before;
