@@ -8,7 +8,9 @@ REPS="${1:-2}"; CONFIGS="${2:-ref x4}"
 OUT="${OUT:-bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).jsonl}"
 mkdir -p "$(dirname "$OUT")"
 THREADS="$(nproc)"
-export GOMP_SPINCOUNT=0 OMP_WAIT_POLICY=PASSIVE
+# Each side in its own best thread setting: bin/rho sets Rho4j's (GOMP_SPINCOUNT=10000, one OpenMP pool when an
+# OpenMP OpenBLAS is installed); the peer's pthread OpenBLAS needs OpenMP workers that never spin.
+PEER_ENV=(env GOMP_SPINCOUNT=0 OMP_WAIT_POLICY=PASSIVE)
 # Older OpenBLAS builds need these on some CPUs; a current one runs its best kernel without (see env notes).
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE || true
 PY=/usr/bin/python3
@@ -20,12 +22,12 @@ for cfg in $CONFIGS; do
     steps=6; warm=2; [ "$cfg" = x4 ] && { steps=4; warm=1; }
     for r in $(seq "$REPS"); do
       bin/rho bench "$w" --preset "$cfg" --steps $steps --warmup $warm --json 2>/dev/null | tail -1 >> "$OUT"
-      $PY bench/peer.py --config "$cfg" --work "$w" --warmup $warm --steps $steps --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
+      "${PEER_ENV[@]}" $PY bench/peer.py --config "$cfg" --work "$w" --warmup $warm --steps $steps --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
     done
   done
 done
 bin/rho bench matmul --json 2>/dev/null | tail -1 >> "$OUT"
-$PY bench/peer.py --matmul --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
+"${PEER_ENV[@]}" $PY bench/peer.py --matmul --threads "$THREADS" 2>/dev/null | tail -1 >> "$OUT"
 
 $PY - "$OUT" <<'PYEOF'
 import json, sys, statistics as st

@@ -46,7 +46,6 @@ public final class Engine {
      */
     public static synchronized void init(int threads) {
         if (!ready) {
-            checkEnvironment();
             extractNatives();
             chooseBlas(System.getProperty("rho.blas", "auto"));
             Loader.load(torch.class);
@@ -55,6 +54,7 @@ public final class Engine {
         }
         int n = threads > 0 ? threads : blas == Blas.OPENMP ? Runtime.getRuntime().availableProcessors() : 1;
         if (torch.get_num_threads() != n) torch.set_num_threads(n);
+        if (blas == Blas.BUNDLED && n > 1) checkEnvironment();
     }
 
     /** Loads an OpenMP OpenBLAS ahead of libtorch when asked or found; must run before libtorch is loaded. */
@@ -117,14 +117,16 @@ public final class Engine {
     }
 
     /**
-     * libtorch's OpenMP workers spin-wait by default and steal the cores OpenBLAS needs (35% slower on 2 cores).
-     * The policy is read once, when OpenMP starts, from the process environment, so only the launcher can set it.
+     * With the bundled pthread OpenBLAS and more than one OpenMP thread, libtorch's OpenMP workers spin-wait by default
+     * and steal the cores OpenBLAS needs (35% slower on 2 cores). The policy is read once, when OpenMP starts, from the
+     * process environment, so only the launcher can set it.
      */
     private static void checkEnvironment() {
         String spin = System.getenv("GOMP_SPINCOUNT"), policy = System.getenv("OMP_WAIT_POLICY");
         boolean ok = "0".equals(spin) || "PASSIVE".equalsIgnoreCase(policy);
         if (!ok && !Boolean.getBoolean("rho.quiet"))
-            System.err.println("rho: warning: GOMP_SPINCOUNT=0 is not set; CPU training runs about 35% slower. Use bin/rho, which sets it.");
+            System.err.println("rho: warning: with the bundled OpenBLAS and " + torch.get_num_threads() + " OpenMP threads, set GOMP_SPINCOUNT=0"
+                    + " (else about 35% slower), or install an OpenMP OpenBLAS (apt-get install libopenblas0-openmp)");
     }
 
     public static boolean cudaAvailable() {
@@ -159,6 +161,21 @@ public final class Engine {
 
     /** Native memory made inside is freed at close: one per training step keeps RSS flat (4 GB growth in 300 steps without). */
     public static PointerScope stepScope() { return new PointerScope(); }
+
+    /**
+     * Runs {@code body} in its own memory scope, so its intermediate tensors are freed when it returns rather than when
+     * the enclosing step scope closes; the result moves to the enclosing scope. Without an enclosing scope (tensors then
+     * live until garbage collection anyway) it just runs {@code body}.
+     */
+    public static org.bytedeco.pytorch.Tensor scoped(java.util.function.Supplier<org.bytedeco.pytorch.Tensor> body) {
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer == null) return body.get();
+        try (PointerScope inner = new PointerScope()) {
+            org.bytedeco.pytorch.Tensor out = body.get();
+            outer.attach(out); // a second reference, so closing the inner scope does not free it
+            return out;
+        }
+    }
 
     /** Disables autograd until closed (reference scoring, evaluation, generation). */
     public static NoGradGuard noGrad() { return new NoGradGuard(); }

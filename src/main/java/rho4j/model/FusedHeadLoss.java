@@ -5,8 +5,10 @@ import static rho4j.engine.Tensors.s;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import rho4j.engine.Tensors;
 
@@ -68,13 +70,15 @@ public final class FusedHeadLoss {
         float[] loss = new float[(int) n], ent = entropy ? new float[(int) n] : null;
         try (NoGradGuard ng = new NoGradGuard()) {
             for (long r0 = 0; r0 < n; r0 += CHUNK) {
-                long c = Math.min(CHUNK, n - r0);
-                Tensor z = linear(flat.narrow(0, r0, c), w); // (C, V)
-                Tensor l = z.logsumexp(new long[] {1}, false); // (C)
-                System.arraycopy(Tensors.toFloats(l.sub(z.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1))), 0, loss, (int) r0, (int) c);
-                if (entropy) {
-                    Tensor expected = z.softmax(1).mul_(z).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // (C)
-                    System.arraycopy(Tensors.toFloats(l.sub(expected)), 0, ent, (int) r0, (int) c);
+                try (PointerScope chunk = new PointerScope()) { // free each chunk's logits at once
+                    long c = Math.min(CHUNK, n - r0);
+                    Tensor z = linear(flat.narrow(0, r0, c), w); // (C, V)
+                    Tensor l = z.logsumexp(new long[] {1}, false); // (C)
+                    System.arraycopy(Tensors.toFloats(l.sub(z.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1))), 0, loss, (int) r0, (int) c);
+                    if (entropy) {
+                        Tensor expected = z.softmax(1).mul_(z).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // (C)
+                        System.arraycopy(Tensors.toFloats(l.sub(expected)), 0, ent, (int) r0, (int) c);
+                    }
                 }
             }
         }
@@ -86,39 +90,48 @@ public final class FusedHeadLoss {
 
     /**
      * Back-propagates sum_i weights[i] * loss_i: rows with weight 0 cost nothing in the head. For row i,
-     * d loss_i / d logits = softmax - one-hot(target); the head gradient is G^T h and the hidden gradient G W.
+     * d loss_i / d logits = softmax - one-hot(target) =: P_i; with G = diag(w) P the head gradient is G^T h = P^T (w h)
+     * and the hidden gradient G W = w (P W), so the weights scale the narrow (rows, D) side, never the (rows, V) one.
      */
     public void backward(float[] weights) {
         int d = (int) flat.size(1);
-        Tensor gradHidden = torch.zeros(new long[] {n, d}, new org.bytedeco.pytorch.TensorOptions(flat.scalar_type().intern()));
+        org.bytedeco.pytorch.TensorOptions opts = new org.bytedeco.pytorch.TensorOptions(flat.scalar_type().intern());
+        Tensor gradHidden = torch.zeros(new long[] {n, d}, opts);
         Tensor gradHead = torch.zeros_like(head.detach());
         try (NoGradGuard ng = new NoGradGuard()) {
             for (int k = 0; k < logits.size(); k++) {
-                long r0 = (long) k * CHUNK, c = logits.get(k).size(0);
-                List<Long> rows = new ArrayList<>();
-                for (long i = 0; i < c; i++) if (weights[(int) (r0 + i)] != 0) rows.add(i);
-                if (rows.isEmpty()) continue;
-                long[] idx = new long[rows.size()], flatTarget = new long[rows.size()];
-                double[] w = new double[rows.size()];
-                long[] tgt = Tensors.toLongs(targets.narrow(0, r0, c));
-                for (int j = 0; j < idx.length; j++) {
-                    idx[j] = rows.get(j);
-                    flatTarget[j] = j * v + tgt[(int) idx[j]];
-                    w[j] = weights[(int) (r0 + idx[j])];
+                try (PointerScope chunk = new PointerScope()) { // this chunk's temporaries die here
+                    long r0 = (long) k * CHUNK, c = logits.get(k).size(0);
+                    int rows = 0;
+                    for (long i = 0; i < c; i++) if (weights[(int) (r0 + i)] != 0) rows++;
+                    if (rows == 0) continue;
+                    long[] idx = new long[rows], flatTarget = new long[rows];
+                    double[] w = new double[rows];
+                    long[] tgt = Tensors.toLongs(targets.narrow(0, r0, c));
+                    for (int i = 0, j = 0; i < c; i++) {
+                        if (weights[(int) (r0 + i)] == 0) continue;
+                        idx[j] = i;
+                        flatTarget[j] = j * v + tgt[i];
+                        w[j++] = weights[(int) (r0 + i)];
+                    }
+                    boolean all = rows == c; // every row selected (CLM): work on the chunk in place, no row gather
+                    Tensor sel = all ? null : Tensors.longs(idx, rows);
+                    Tensor g = all ? logits.get(k) : logits.get(k).index_select(0, sel); // (S, V) logits of the selected rows
+                    Tensor l = all ? lse.get(k) : lse.get(k).index_select(0, sel);
+                    g.sub_(l.unsqueeze(1)).exp_(); // softmax
+                    g.view(-1).index_add_(0, Tensors.longs(flatTarget, rows), torch.full(new long[] {rows}, s(-1.0), opts)); // P = softmax - one-hot
+                    Tensor wt = Tensors.doubles(w, rows, 1).to(g.scalar_type().intern()); // (S, 1)
+                    Tensor h = all ? flat.narrow(0, r0, c) : flat.narrow(0, r0, c).index_select(0, sel); // (S, D)
+                    Tensor gh = g.matmul(head.detach()).mul_(wt); // (S, D) = w (P W)
+                    if (all) gradHidden.narrow(0, r0, c).copy_(gh);
+                    else gradHidden.narrow(0, r0, c).index_copy_(0, sel, gh);
+                    gradHead.addmm_(g.t(), h.mul(wt)); // (V, D) += P^T (w h)
                 }
-                Tensor sel = Tensors.longs(idx, idx.length);
-                Tensor g = logits.get(k).index_select(0, sel); // (S, V) logits of the selected rows
-                g.sub_(lse.get(k).index_select(0, sel).unsqueeze(1)).exp_(); // softmax
-                g.view(-1).index_add_(0, Tensors.longs(flatTarget, flatTarget.length),
-                        torch.full(new long[] {idx.length}, s(-1.0), new org.bytedeco.pytorch.TensorOptions(g.scalar_type().intern()))); // - one-hot
-                g.mul_(Tensors.doubles(w, idx.length, 1).to(g.scalar_type().intern())); // (S, V) d objective / d logits
-                Tensor h = flat.narrow(0, r0, c).index_select(0, sel); // (S, D)
-                gradHidden.narrow(0, r0, c).index_copy_(0, sel, g.matmul(head.detach())); // (S, D)
-                gradHead.addmm_(g.t(), h); // (V, D) += G^T h
             }
         }
-        // Hand both gradients to autograd: d/dh of sum(h * gH) is gH, d/dW of sum(W * gW) is gW (added to W.grad,
-        // together with any gradient W gets through a tied embedding).
-        hidden.mul(gradHidden.view(hidden.sizes())).sum().add(head.mul(gradHead).sum()).backward();
+        // Hand both gradients to autograd as the roots' gradients (added to W.grad together with any gradient W gets
+        // through a tied embedding).
+        torch.backward(new TensorVector(hidden, head), new TensorVector(gradHidden.view(hidden.sizes()), gradHead),
+                new org.bytedeco.pytorch.BoolOptional(), false, new TensorVector());
     }
 }

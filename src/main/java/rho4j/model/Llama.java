@@ -37,7 +37,9 @@ public final class Llama {
     public final Device device;
     public final ScalarType dtype;
     private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
-    private final Tensor cos, sin; // (Tmax, E), built in float64 then cast so positions far out stay accurate
+    // RoPE tables (Tmax, E), built in float64 then cast so positions far out stay accurate. sinSigned carries the sign
+    // of rotate_half (-sin on the first half, +sin on the second), so rope is x*cos + swap_halves(x)*sinSigned.
+    private final Tensor cos, sinSigned;
 
     /** Random initialisation (normal, std 0.02; residual output projections scaled by 1/sqrt(2 L), as GPT-2). */
     public Llama(LlamaConfig cfg, Device device, ScalarType dtype, long seed) {
@@ -81,10 +83,11 @@ public final class Llama {
             for (int i = 0; i < e / 2; i++) {
                 double f = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
                 table[t * e + i] = table[t * e + i + e / 2] = Math.cos(f);
-                tableSin[t * e + i] = tableSin[t * e + i + e / 2] = Math.sin(f);
+                tableSin[t * e + i] = -Math.sin(f);
+                tableSin[t * e + i + e / 2] = Math.sin(f);
             }
         cos = rho4j.engine.Tensors.doubles(table, tmax, e).to(device.torchDevice(), dtype);
-        sin = rho4j.engine.Tensors.doubles(tableSin, tmax, e).to(device.torchDevice(), dtype);
+        sinSigned = rho4j.engine.Tensors.doubles(tableSin, tmax, e).to(device.torchDevice(), dtype);
     }
 
     public static List<String> parameterNames(LlamaConfig c) {
@@ -166,15 +169,16 @@ public final class Llama {
      */
     Tensor trunk(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
         long b = idx.size(0), t = idx.size(1);
-        int h = cfg.nHeads(), k = cfg.nKvHeads(), e = cfg.headDim(), d = cfg.dim();
+        int e = cfg.headDim();
         Tensor c, sn;
-        if (positions != null) { // (B, 1, T, E): each row has its own positions
+        // RoPE runs on (B, T, H, E), the layout the projections produce, before the transpose for attention.
+        if (positions != null) { // (B, T, 1, E): each row has its own positions
             Tensor flat = positions.reshape(-1);
-            c = cos.index_select(0, flat).view(b, 1, t, e);
-            sn = sin.index_select(0, flat).view(b, 1, t, e);
-        } else { // (T, E), broadcast over B and H
-            c = cos.narrow(0, pos, t);
-            sn = sin.narrow(0, pos, t);
+            c = cos.index_select(0, flat).view(b, t, 1, e);
+            sn = sinSigned.index_select(0, flat).view(b, t, 1, e);
+        } else { // (T, 1, E), broadcast over B and H
+            c = cos.narrow(0, pos, t).view(t, 1, e);
+            sn = sinSigned.narrow(0, pos, t).view(t, 1, e);
         }
         if (cache != null && mask == null && t > 1 && pos > 0) {
             // A chunk fed after earlier cache entries: SDPA's is_causal aligns the triangle top-left (query i sees keys
@@ -187,45 +191,63 @@ public final class Llama {
         }
         Tensor x = embedding(p("model.embed_tokens.weight"), idx); // (B, T, D)
         for (int l = 0; l < cfg.nLayers(); l++) {
-            String n = "model.layers." + l + ".";
-            Tensor hn = rmsNorm(x, p(n + "input_layernorm.weight"));
-            Tensor q = linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e).transpose(1, 2); // (B, H, T, E)
-            Tensor kk = linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
-            Tensor v = linear(hn, p(n + "self_attn.v_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
-            q = rope(q, c, sn);
-            kk = rope(kk, c, sn);
-            boolean causal = mask == null;
-            if (cache != null) { // write this step's keys/values, attend over everything so far
-                cache.k[l].narrow(2, pos, t).copy_(kk);
-                cache.v[l].narrow(2, pos, t).copy_(v);
-                kk = cache.k[l].narrow(2, 0, pos + t);
-                v = cache.v[l].narrow(2, 0, pos + t);
-                causal = mask == null && t > 1 && pos == 0;
-            }
-            kk = repeatKv(kk, h / k); // (B, H, S, E)
-            v = repeatKv(v, h / k);
-            // Fused attention (no T x T matrix kept); measured faster than explicit softmax attention at T = 256.
-            Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
-                    causal, new DoubleOptional(), false); // (B, H, T, E)
-            y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
-            x = x.add(linear(y, p(n + "self_attn.o_proj.weight")));
-            hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
-            Tensor gate = silu(linear(hn, p(n + "mlp.gate_proj.weight"))); // (B, T, F)
-            x = x.add(linear(gate.mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
+            final int layer = l;
+            final Tensor in = x, attnMask = mask, cs = c, sns = sn;
+            // Each half-block in its own memory scope: its temporaries (up to 180 MB per layer for 16 windows of the ref
+            // config) are freed when it ends instead of at the end of the step; autograd keeps what backward needs.
+            Tensor mid = Engine.scoped(() -> attention(layer, in, cache, pos, cs, sns, attnMask));
+            x = Engine.scoped(() -> mlp(layer, mid));
         }
         return rmsNorm(x, p("model.norm.weight"));
     }
 
 
+    /** The attention half of a pre-norm block: x + attention(norm(x)), (B, T, D) -> (B, T, D). */
+    private Tensor attention(int l, Tensor x, KvCache cache, int pos, Tensor c, Tensor sn, Tensor mask) {
+        long b = x.size(0), t = x.size(1);
+        int h = cfg.nHeads(), k = cfg.nKvHeads(), e = cfg.headDim(), d = cfg.dim();
+        String n = "model.layers." + l + ".";
+        Tensor hn = rmsNorm(x, p(n + "input_layernorm.weight"));
+        Tensor q = rope(linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e), c, sn).transpose(1, 2); // (B, H, T, E)
+        Tensor kk = rope(linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e), c, sn).transpose(1, 2); // (B, K, T, E)
+        Tensor v = linear(hn, p(n + "self_attn.v_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
+        boolean causal = mask == null;
+        if (cache != null) { // write this step's keys/values, attend over everything so far
+            cache.k[l].narrow(2, pos, t).copy_(kk);
+            cache.v[l].narrow(2, pos, t).copy_(v);
+            kk = cache.k[l].narrow(2, 0, pos + t);
+            v = cache.v[l].narrow(2, 0, pos + t);
+            causal = mask == null && t > 1 && pos == 0;
+        }
+        kk = repeatKv(kk, h / k); // (B, H, S, E)
+        v = repeatKv(v, h / k);
+        // Fused attention (no T x T matrix kept); measured faster than explicit softmax attention at T = 256.
+        Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
+                causal, new DoubleOptional(), false); // (B, H, T, E)
+        y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
+        return x.add(linear(y, p(n + "self_attn.o_proj.weight")));
+    }
+
+    /** The MLP half: x + down(silu(gate(norm(x))) * up(norm(x))), (B, T, D) -> (B, T, D) through (B, T, F). */
+    private Tensor mlp(int l, Tensor x) {
+        String n = "model.layers." + l + ".";
+        Tensor hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
+        Tensor gate = silu(linear(hn, p(n + "mlp.gate_proj.weight"))); // (B, T, F)
+        return x.add(linear(gate.mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
+    }
+
     private Tensor rmsNorm(Tensor x, Tensor w) {
         return rms_norm(x, new long[] {cfg.dim()}, new TensorOptional(w), new DoubleOptional(cfg.normEps()));
     }
 
-    /** x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) over the last dim. */
-    static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
-        TensorVector halves = x.chunk(2, -1);
-        Tensor rotated = cat(new TensorVector(halves.get(1).neg(), halves.get(0)), -1);
-        return x.mul(cos).add(rotated.mul(sin));
+    /**
+     * x * cos + rotate_half(x) * sin with rotate_half(x) = cat(-x2, x1) over the last dim, written as
+     * addcmul(x * cos, cat(x2, x1), sinSigned): three passes over x instead of five (no negation, no separate add).
+     */
+    static Tensor rope(Tensor x, Tensor cos, Tensor sinSigned) {
+        long half = x.size(-1) / 2;
+        Tensor swapped = cat(new TensorVector(x.narrow(-1, half, half), x.narrow(-1, 0, half)), -1);
+        return torch.addcmul(x.mul(cos), swapped, sinSigned);
     }
 
     /** (B, K, S, E) -> (B, K*rep, S, E), each kv head shared by rep query heads (grouped-query attention). */
