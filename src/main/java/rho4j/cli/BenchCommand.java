@@ -84,8 +84,10 @@ final class BenchCommand implements Callable<Integer> {
                     // Whole Scorer runs (reading, forward, writing, checksums), as `rho score` does them: one warm-up run,
                     // then max(2, steps / 2) timed runs over a store of `steps` scoring batches each. Batches of --micro-batch
                     // windows, as the peer's; `rho score` defaults to 16 (about 5% faster, 150 MB more on the ref config).
-                    Llama ref = new Llama(m, Device.CPU, ScalarType.Float, 1);
-                    Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+                    try (PointerScope written = new PointerScope()) { // that model's weights are freed when written
+                        Checkpoint.writeModel(tmp.resolve("ref"), new Llama(m, Device.CPU, ScalarType.Float, 1), null);
+                    }
+                    Llama ref = Checkpoint.loadModel(tmp.resolve("ref"), Device.CPU, ScalarType.Float); // as `rho score` loads it
                     int batch = micro;
                     TokenStore big = randomStore(tmp.resolve("score-store"), m.vocabSize(), (long) steps * batch * T + 1);
                     Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores-warmup"), batch, false, quiet());

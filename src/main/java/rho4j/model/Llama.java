@@ -60,19 +60,23 @@ public final class Llama {
         double std = 0.02, residStd = 0.02 / Math.sqrt(2.0 * cfg.nLayers());
         for (String name : parameterNames(cfg)) {
             long[] shape = shapeOf(cfg, name);
-            Tensor t;
-            if (weights != null) {
-                Tensor w = weights.get(name);
-                if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
-                if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), shape))
-                    throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
-                            + " but the config needs " + java.util.Arrays.toString(shape));
-                t = w.to(dtype).to(device.torchDevice(), dtype).clone();
-            } else if (name.endsWith("norm.weight")) {
-                t = torch.ones(shape, device.options(dtype));
-            } else {
-                boolean resid = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
-                t = torch.randn(shape, device.options(ScalarType.Float)).mul_(s(resid ? residStd : std)).to(dtype);
+            Tensor t = torch.empty(shape, device.options(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+            // Conversions and random draws in a scope of their own: freed now, not when the garbage collector gets to them
+            // (loading a checkpoint otherwise held the file's copy of every weight beside the model's).
+            try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
+                if (weights != null) {
+                    Tensor w = weights.get(name);
+                    if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
+                    if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), shape))
+                        throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
+                                + " but the config needs " + java.util.Arrays.toString(shape));
+                    t.copy_(w.to(dtype));
+                } else if (name.endsWith("norm.weight")) {
+                    t.fill_(s(1.0));
+                } else {
+                    boolean resid = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
+                    t.copy_(torch.randn(shape, device.options(ScalarType.Float)).mul_(s(resid ? residStd : std)).to(dtype));
+                }
             }
             params.put(name, t.set_requires_grad(true));
         }

@@ -226,7 +226,9 @@ public final class TorchLanguageModel implements LanguageModel {
         var dev = model.device.torchDevice();
 
         try (NoGradGuard ng = Engine.noGrad(); PointerScope batchScope = Engine.stepScope()) {
-            Llama.KvCache cache = model.newCache(b, ctx); // lives in the batch scope, outside the per-step ones
+            // Lives in the batch scope, outside the per-step ones; sized for this batch (the prompt and every token fed
+            // back), not the whole context: half the memory for 64 + 64 tokens at context 256.
+            Llama.KvCache cache = model.newCache(b, Math.min(ctx, len + maxNewTokens));
             int pos = 0; // cache slots filled so far
             long[] next = null;
             for (int step = 0; step < maxNewTokens; step++) {

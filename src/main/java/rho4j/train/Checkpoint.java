@@ -89,7 +89,11 @@ public final class Checkpoint {
         Path dir = modelDir(path);
         LlamaConfig cfg = LlamaConfig.readHf(dir.resolve("config.json"));
         Map<String, Tensor> w = Safetensors.read(dir.resolve("model.safetensors"));
-        return new Llama(cfg, device, dtype, w);
+        try {
+            return new Llama(cfg, device, dtype, w);
+        } finally {
+            w.values().forEach(Tensor::close); // the file's copy: the model holds its own
+        }
     }
 
     public static Path modelDir(Path path) throws IOException {

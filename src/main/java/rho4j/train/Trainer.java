@@ -87,7 +87,10 @@ public final class Trainer {
             try (NoGradGuard ng = new NoGradGuard()) {
                 for (var e : model.parameters().entrySet()) e.getValue().copy_(w.get(e.getKey()));
             }
-            opt.load(rho4j.model.Safetensors.read(checkpoint.resolve("optimizer.safetensors")), st.step());
+            w.values().forEach(Tensor::close); // copied into the model: free the file's copy now, not at the next GC
+            var state = rho4j.model.Safetensors.read(checkpoint.resolve("optimizer.safetensors"));
+            opt.load(state, st.step());
+            state.values().forEach(Tensor::close);
             step = st.step();
             windowsDrawn = st.windowsDrawn();
             tokensSeen = st.tokensSeen();
