@@ -244,8 +244,10 @@ public final class Trainer {
         try (NoGradGuard ng = new NoGradGuard()) {
             for (int s0 = 0; s0 < n; s0 += chunk) {
                 int c = Math.min(chunk, n - s0);
-                float[] l = model.scoreTokens(Tensors.longs(batch.slice(batch.inputs, s0, c), c, T), Tensors.longs(batch.slice(batch.targets, s0, c), c, T), false)[0];
-                System.arraycopy(l, 0, out, s0 * T, c * T);
+                try (PointerScope scope = Engine.stepScope()) { // each chunk's activations go before the next chunk's
+                    float[] l = model.scoreTokens(Tensors.longs(batch.slice(batch.inputs, s0, c), c, T), Tensors.longs(batch.slice(batch.targets, s0, c), c, T), false)[0];
+                    System.arraycopy(l, 0, out, s0 * T, c * T);
+                }
             }
         }
         return out;
