@@ -14,8 +14,9 @@ import rho4j.engine.Tensors;
 
 /**
  * The output head and the cross-entropy of training, fused and done by hand in row chunks, so that:
- * the logits (N, V) are made once and no log-softmax copy or separate logits gradient is materialised; the
- * backward pass (softmax - one-hot, then the two head products) runs on the selected rows only, which is where
+ * each chunk of logits is made once and replaced by its log-softmax, which the backward pass turns into the softmax
+ * in place (no second copy, no separate logits gradient); the backward pass (softmax - one-hot, then the two head
+ * products) runs on the selected rows only, which is where
  * selective training saves head compute. The rest of the network is differentiated by autograd from the gradient
  * of the final hidden states.
  * <pre>
@@ -29,7 +30,7 @@ public final class FusedHeadLoss {
     static final int CHUNK = 512;
 
     private final Tensor hidden, flat, head, targets;
-    private final List<Tensor> logits = new ArrayList<>(), lse = new ArrayList<>();
+    private final List<Tensor> logProbs = new ArrayList<>(); // (C, V) per chunk: log-softmax of the logits
     private final float[] losses;
     private final long n, v;
 
@@ -43,25 +44,28 @@ public final class FusedHeadLoss {
         this.losses = new float[(int) n];
     }
 
-    /** Logits chunk by chunk, log-sum-exp and the target logit per row; keeps the logits for the backward pass. */
+    /**
+     * Logits chunk by chunk and their log-softmax (one fused, vectorised kernel: about half the time of logsumexp plus
+     * a subtraction); the loss is minus the target's log-probability. Keeps the log-probabilities for the backward pass,
+     * where softmax is their exp, in place.
+     */
     public static FusedHeadLoss forward(Tensor hidden, Tensor head, Tensor targets) {
         FusedHeadLoss f = new FusedHeadLoss(hidden, head, targets);
         try (NoGradGuard ng = new NoGradGuard()) {
             for (long r0 = 0; r0 < f.n; r0 += CHUNK) {
                 long c = Math.min(CHUNK, f.n - r0);
-                Tensor z = linear(f.flat.narrow(0, r0, c), head.detach()); // (C, V)
-                Tensor l = z.logsumexp(new long[] {1}, false); // (C)
-                Tensor picked = z.gather(1, f.targets.narrow(0, r0, c).unsqueeze(1)).squeeze(1); // (C)
-                System.arraycopy(Tensors.toFloats(l.sub(picked)), 0, f.losses, (int) r0, (int) c);
-                f.logits.add(z);
-                f.lse.add(l);
+                final long from = r0, rows = c;
+                // (C, V); the logits themselves are freed at once, only the log-probabilities are kept
+                Tensor lp = rho4j.engine.Engine.scoped(() -> linear(f.flat.narrow(0, from, rows), head.detach()).log_softmax(1));
+                System.arraycopy(Tensors.toFloats(lp.gather(1, f.targets.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()), 0, f.losses, (int) r0, (int) c);
+                f.logProbs.add(lp);
             }
         }
         return f;
     }
 
     /**
-     * No-grad scoring: per-token losses and, if asked, the predictive entropy (lse - sum softmax(z) z) of every
+     * No-grad scoring: per-token losses and, if asked, the predictive entropy (-sum p log p) of every
      * row, chunk by chunk, keeping nothing: {losses, entropies or null}, row-major (B*T).
      */
     public static float[][] score(Tensor hidden, Tensor head, Tensor targets, boolean entropy) {
@@ -72,12 +76,11 @@ public final class FusedHeadLoss {
             for (long r0 = 0; r0 < n; r0 += CHUNK) {
                 try (PointerScope chunk = new PointerScope()) { // free each chunk's logits at once
                     long c = Math.min(CHUNK, n - r0);
-                    Tensor z = linear(flat.narrow(0, r0, c), w); // (C, V)
-                    Tensor l = z.logsumexp(new long[] {1}, false); // (C)
-                    System.arraycopy(Tensors.toFloats(l.sub(z.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1))), 0, loss, (int) r0, (int) c);
-                    if (entropy) {
-                        Tensor expected = z.softmax(1).mul_(z).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // (C)
-                        System.arraycopy(Tensors.toFloats(l.sub(expected)), 0, ent, (int) r0, (int) c);
+                    Tensor lp = linear(flat.narrow(0, r0, c), w).log_softmax(1); // (C, V) log-probabilities
+                    System.arraycopy(Tensors.toFloats(lp.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()), 0, loss, (int) r0, (int) c);
+                    if (entropy) { // H = -sum p log p
+                        Tensor h = lp.exp().mul_(lp).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg_(); // (C)
+                        System.arraycopy(Tensors.toFloats(h), 0, ent, (int) r0, (int) c);
                     }
                 }
             }
@@ -99,9 +102,9 @@ public final class FusedHeadLoss {
         Tensor gradHidden = torch.zeros(new long[] {n, d}, opts);
         Tensor gradHead = torch.zeros_like(head.detach());
         try (NoGradGuard ng = new NoGradGuard()) {
-            for (int k = 0; k < logits.size(); k++) {
+            for (int k = 0; k < logProbs.size(); k++) {
                 try (PointerScope chunk = new PointerScope()) { // this chunk's temporaries die here
-                    long r0 = (long) k * CHUNK, c = logits.get(k).size(0);
+                    long r0 = (long) k * CHUNK, c = logProbs.get(k).size(0);
                     int rows = 0;
                     for (long i = 0; i < c; i++) if (weights[(int) (r0 + i)] != 0) rows++;
                     if (rows == 0) continue;
@@ -116,9 +119,8 @@ public final class FusedHeadLoss {
                     }
                     boolean all = rows == c; // every row selected (CLM): work on the chunk in place, no row gather
                     Tensor sel = all ? null : Tensors.longs(idx, rows);
-                    Tensor g = all ? logits.get(k) : logits.get(k).index_select(0, sel); // (S, V) logits of the selected rows
-                    Tensor l = all ? lse.get(k) : lse.get(k).index_select(0, sel);
-                    g.sub_(l.unsqueeze(1)).exp_(); // softmax
+                    Tensor g = all ? logProbs.get(k) : logProbs.get(k).index_select(0, sel); // (S, V) log-probs of the selected rows
+                    g.exp_(); // softmax
                     g.view(-1).index_add_(0, Tensors.longs(flatTarget, rows), torch.full(new long[] {rows}, s(-1.0), opts)); // P = softmax - one-hot
                     Tensor wt = Tensors.doubles(w, rows, 1).to(g.scalar_type().intern()); // (S, 1)
                     Tensor h = all ? flat.narrow(0, r0, c) : flat.narrow(0, r0, c).index_select(0, sel); // (S, D)

@@ -236,8 +236,10 @@ public final class Llama {
     private Tensor mlp(int l, Tensor x) {
         String n = "model.layers." + l + ".";
         Tensor hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
-        Tensor gate = silu(linear(hn, p(n + "mlp.gate_proj.weight"))); // (B, T, F)
-        return x.add(linear(gate.mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
+        Tensor gate = linear(hn, p(n + "mlp.gate_proj.weight")); // (B, T, F)
+        if (org.bytedeco.pytorch.GradMode.is_enabled()) gate = silu(gate).mul(linear(hn, p(n + "mlp.up_proj.weight")));
+        else torch.silu_(gate).mul_(linear(hn, p(n + "mlp.up_proj.weight"))); // scoring, evaluation: no graph, so in place
+        return x.add(linear(gate, p(n + "mlp.down_proj.weight")));
     }
 
     private Tensor rmsNorm(Tensor x, Tensor w) {
