@@ -11,14 +11,28 @@ import rho4j.tokenize.ByteLevelBpe;
 import rho4j.train.Checkpoint;
 import rho4j.util.Json;
 
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Describe a token store, tokenizer.json, scores folder, run, checkpoint or model folder.")
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Describe a token store, tokenizer.json, scores folder, run, checkpoint or model folder; without a path, the engine (BLAS, threads, CUDA).")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*") java.util.List<Path> paths;
+    @Parameters(arity = "0..*") java.util.List<Path> paths;
 
     @Override
     public Integer call() throws Exception {
-        for (Path p : paths) System.out.println(describe(p));
+        if (paths == null || paths.isEmpty()) System.out.println(engine());
+        else for (Path p : paths) System.out.println(describe(p));
         return 0;
+    }
+
+    /** What a CPU user most needs to know about speed: which BLAS runs the matrix products and on how many threads. */
+    static String engine() {
+        rho4j.engine.Engine.init();
+        boolean openmp = rho4j.engine.Engine.blas() == rho4j.engine.Engine.Blas.OPENMP;
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("TORCH_VERSION=([^,\\s]+)").matcher(org.bytedeco.pytorch.global.torch.show_config().getString());
+        return String.format("engine: libtorch %s, %d OpenMP threads, BLAS %s, CUDA %s",
+                v.find() ? v.group(1) : "?", rho4j.engine.Engine.threads(),
+                openmp ? rho4j.engine.Engine.blasLibrary() + " (OpenMP: one thread pool with libtorch)"
+                        : "bundled OpenBLAS (own thread pool; apt-get install libopenblas0-openmp is about 20% faster on CPU)",
+                rho4j.engine.Engine.cudaAvailable() ? "available" : "not available");
     }
 
     static String describe(Path p) throws Exception {

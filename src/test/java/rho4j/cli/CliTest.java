@@ -65,6 +65,10 @@ class CliTest {
         Run info = rho("info", store.toString(), tok.toString(), tmp.resolve("slm").toString(), tmp.resolve("scores").toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("objective slm") && info.out().contains("byte-level BPE") && info.out().contains("storeTokensSha256"), info.out());
+        Run engine = rho("info"); // no path: the engine, with the BLAS this process actually loaded
+        assertEquals(0, engine.code(), engine.err());
+        assertTrue(engine.out().contains("libtorch 2.") && engine.out().contains(rho4j.engine.Engine.blas() == rho4j.engine.Engine.Blas.OPENMP
+                ? rho4j.engine.Engine.blasLibrary() : "bundled OpenBLAS"), engine.out());
         Run gen = rho("generate", "--run", tmp.resolve("slm").toString(), "--prompt", "What is 3 plus 3?", "--max-new-tokens", "5");
         assertEquals(0, gen.code(), gen.err());
         // Evaluating the same run twice gives identical numbers.
