@@ -75,7 +75,11 @@ public final class Llama {
                     t.fill_(s(1.0));
                 } else {
                     boolean resid = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
-                    t.copy_(torch.randn(shape, device.options(ScalarType.Float)).mul_(s(resid ? residStd : std)).to(dtype));
+                    double sd = resid ? residStd : std;
+                    // fp32: drawn in place, no temporary (the same numbers as randn * sd: randn is normal_(0, 1) on an
+                    // empty tensor, and z * sd + 0 == (z * 1 + 0) * sd exactly); other dtypes draw in fp32 and cast
+                    if (dtype.intern() == ScalarType.Float) t.normal_(0.0, sd, new org.bytedeco.pytorch.GeneratorOptional());
+                    else t.copy_(torch.randn(shape, device.options(ScalarType.Float)).mul_(s(sd)).to(dtype));
                 }
             }
             params.put(name, t.set_requires_grad(true));

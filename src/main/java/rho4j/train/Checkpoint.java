@@ -93,6 +93,7 @@ public final class Checkpoint {
             return new Llama(cfg, device, dtype, w);
         } finally {
             w.values().forEach(Tensor::close); // the file's copy: the model holds its own
+            rho4j.engine.Engine.returnFreeMemory();
         }
     }
 
