@@ -209,7 +209,6 @@ public final class Llama {
         return rmsNorm(x, p("model.norm.weight"));
     }
 
-
     /** The attention half of a pre-norm block: x + attention(norm(x)), (B, T, D) -> (B, T, D). */
     private Tensor attention(int l, Tensor x, KvCache cache, int pos, Tensor c, Tensor sn, Tensor mask) {
         long b = x.size(0), t = x.size(1);
