@@ -13,12 +13,11 @@ import org.bytedeco.pytorch.global.torch;
 import rho4j.engine.Tensors;
 
 /**
- * The output head and the cross-entropy of training, fused and done by hand in row chunks, so that:
- * each chunk of logits is made once and replaced by its log-softmax, which the backward pass turns into the softmax
- * in place (no second copy, no separate logits gradient); the backward pass (softmax - one-hot, then the two head
- * products) runs on the selected rows only, which is where
- * selective training saves head compute. The rest of the network is differentiated by autograd from the gradient
- * of the final hidden states.
+ * The output head and the cross-entropy of training, fused and done by hand in row chunks, so that each chunk of
+ * logits is made once and replaced by its log-softmax, which the backward pass turns into the softmax in place (no
+ * second copy, no separate logits gradient), and the backward pass (softmax - one-hot, then the two head products)
+ * runs on the selected rows only, which is where selective training saves head compute. The rest of the network is
+ * differentiated by autograd from the gradient of the final hidden states.
  * <pre>
  *   FusedHeadLoss f = FusedHeadLoss.forward(hidden, W, targets);   // hidden (B, T, D) with graph, W (V, D)
  *   float[] losses = f.losses();                                 // (B*T): -log P(target)
@@ -57,7 +56,7 @@ public final class FusedHeadLoss {
                 final long from = r0, rows = c;
                 // (C, V); the logits themselves are freed at once, only the log-probabilities are kept
                 Tensor lp = rho4j.engine.Engine.scoped(() -> linear(f.flat.narrow(0, from, rows), head.detach()).log_softmax(1));
-                System.arraycopy(Tensors.toFloats(lp.gather(1, f.targets.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()), 0, f.losses, (int) r0, (int) c);
+                targetLosses(lp, f.targets, r0, f.losses);
                 f.logProbs.add(lp);
             }
         }
@@ -77,7 +76,7 @@ public final class FusedHeadLoss {
                 try (PointerScope chunk = new PointerScope()) { // free each chunk's logits at once
                     long c = Math.min(CHUNK, n - r0);
                     Tensor lp = linear(flat.narrow(0, r0, c), w).log_softmax(1); // (C, V) log-probabilities
-                    System.arraycopy(Tensors.toFloats(lp.gather(1, tgt.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()), 0, loss, (int) r0, (int) c);
+                    targetLosses(lp, tgt, r0, loss);
                     if (entropy) { // H = -sum p log p
                         Tensor h = lp.exp().mul_(lp).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg_(); // (C)
                         System.arraycopy(Tensors.toFloats(h), 0, ent, (int) r0, (int) c);
@@ -86,6 +85,13 @@ public final class FusedHeadLoss {
             }
         }
         return new float[][] {loss, ent};
+    }
+
+    /** -log P(target) of the rows of a (C, V) log-probability chunk starting at row r0, into out[r0 .. r0 + C). */
+    private static void targetLosses(Tensor logProbs, Tensor targets, long r0, float[] out) {
+        long c = logProbs.size(0);
+        float[] l = Tensors.toFloats(logProbs.gather(1, targets.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()); // (C)
+        System.arraycopy(l, 0, out, (int) r0, (int) c);
     }
 
     /** Per-token losses -log P(target | prefix), row-major (B*T). */

@@ -139,7 +139,7 @@ public final class Scorer {
     private static float[][] forward(Llama ref, int[] x, int[] y, int c, int T, boolean entropy) {
         try (PointerScope scope = Engine.stepScope()) {
             Tensor xi = Tensors.longs(x, c, T), yi = Tensors.longs(y, c, T);
-            return rho4j.model.FusedHeadLoss.score(ref.hidden(xi), ref.headWeight(), yi, entropy);
+            return ref.scoreTokens(xi, yi, entropy);
         }
     }
 

@@ -27,6 +27,39 @@ class LlamaGradientTest {
         check(CFG.withTied(true));
     }
 
+    @Test
+    void noGradForwardWithItsInPlaceMlpEqualsTheAutogradForward() {
+        Llama m = new Llama(CFG.withContext(16), Device.CPU, ScalarType.Float, 2);
+        long[] x = new long[3 * 16];
+        for (int i = 0; i < x.length; i++) x[i] = (i * 7) % CFG.vocabSize();
+        Tensor xi = Tensors.longs(x, 3, 16);
+        float[] withGraph = Tensors.toFloats(m.hidden(xi));
+        float[] noGraph;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            noGraph = Tensors.toFloats(m.hidden(xi));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(withGraph, noGraph, 0f, "same kernels, in place or not: bit for bit");
+    }
+
+    @Test
+    void randomInitIsRandnTimesStdDrawnInPlace() {
+        LlamaConfig cfg = CFG.withContext(16);
+        Llama m = new Llama(cfg, Device.CPU, ScalarType.Float, 11);
+        // The documented init, written out: seed, then per parameter in order randn(shape) * std (ones for norms).
+        org.bytedeco.pytorch.global.torch.manual_seed(11);
+        double std = 0.02, resid = 0.02 / Math.sqrt(2.0 * cfg.nLayers());
+        for (String name : Llama.parameterNames(cfg)) {
+            float[] got = Tensors.toFloats(m.parameters().get(name));
+            if (name.endsWith("norm.weight")) {
+                for (float f : got) assertEquals(1f, f, 0f, name);
+                continue;
+            }
+            boolean r = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
+            float[] want = Tensors.toFloats(org.bytedeco.pytorch.global.torch.randn(Llama.shapeOf(cfg, name)).mul_(Tensors.s(r ? resid : std)));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 0f, name);
+        }
+    }
+
     private static void check(LlamaConfig cfg) {
         Llama m = new Llama(cfg, Device.CPU, ScalarType.Double, 7);
         SplittableRandom r = new SplittableRandom(3);

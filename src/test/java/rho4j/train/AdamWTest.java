@@ -52,6 +52,46 @@ class AdamWTest {
         assertEquals(3, opt.stepCount());
     }
 
+    /** Gradients w = [[3, 0], [0, 4]], b = [0, 0]: global norm 5. */
+    private static Map<String, Tensor> withGradients() {
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        params.put("w", Tensors.doubles(new double[] {1, 1, 1, 1}, 2, 2).set_requires_grad(true));
+        params.put("b", Tensors.doubles(new double[] {1, 1}, 2).set_requires_grad(true));
+        params.put("unused", Tensors.doubles(new double[] {1}, 1).set_requires_grad(true)); // no gradient: skipped
+        params.get("w").mul(Tensors.doubles(new double[] {3, 0, 0, 4}, 2, 2)).sum().add(params.get("b").mul(Tensors.doubles(new double[] {0, 0}, 2)).sum()).backward();
+        return params;
+    }
+
+    @Test
+    void clippingScalesByMaxOverNormAndLeavesSmallGradientsExactlyAlone() {
+        Engine.init();
+        Map<String, Tensor> p = withGradients();
+        AdamW opt = new AdamW(p, AdamW.Hyper.defaults());
+        assertEquals(5.0, opt.clipGradNorm(1.0), 1e-12, "returns the norm before clipping");
+        double c = 1.0 / (5.0 + 1e-6); // torch.nn.utils.clip_grad_norm_'s coefficient
+        assertArrayEquals(new double[] {3 * c, 0, 0, 4 * c}, Tensors.toDoubles(p.get("w").grad()), 1e-15);
+        assertEquals(1.0, opt.clipGradNorm(0), 1e-6, "maxNorm 0: norm only");
+
+        Map<String, Tensor> q = withGradients();
+        AdamW opt2 = new AdamW(q, AdamW.Hyper.defaults());
+        assertEquals(5.0, opt2.clipGradNorm(10.0), 1e-12);
+        assertArrayEquals(new double[] {3, 0, 0, 4}, Tensors.toDoubles(q.get("w").grad()), 0.0, "below the limit: bit for bit unchanged");
+
+        // Same numbers as libtorch's own clip_grad_norm_ (the function this one replaces).
+        Map<String, Tensor> r = withGradients();
+        double theirs = org.bytedeco.pytorch.global.torch.clip_grad_norm_(new org.bytedeco.pytorch.TensorVector(r.values().toArray(new Tensor[0])), 1.0);
+        assertEquals(theirs, 5.0, 1e-12);
+        assertArrayEquals(Tensors.toDoubles(r.get("w").grad()), Tensors.toDoubles(p.get("w").grad()), 1e-15);
+    }
+
+    @Test
+    void zeroGradDropsTheGradients() {
+        Engine.init();
+        Map<String, Tensor> p = withGradients();
+        new AdamW(p, AdamW.Hyper.defaults()).zeroGrad();
+        for (Tensor t : p.values()) assertEquals(false, t.grad().defined());
+    }
+
     @Test
     void learningRateScheduleByHand() {
         LrSchedule s = new LrSchedule(1e-3, 1e-4, 10, 110);
