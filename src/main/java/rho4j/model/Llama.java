@@ -43,15 +43,46 @@ public final class Llama {
 
     /** Random initialisation (normal, std 0.02; residual output projections scaled by 1/sqrt(2 L), as GPT-2). */
     public Llama(LlamaConfig cfg, Device device, ScalarType dtype, long seed) {
-        this(cfg, device, dtype, (Map<String, Tensor>) null, seed);
+        this(cfg, device, dtype, (WeightSource) null, seed);
     }
 
     /** Wraps given weights (names as {@link #parameterNames}); they are copied to the device and dtype. */
     public Llama(LlamaConfig cfg, Device device, ScalarType dtype, Map<String, Tensor> weights) {
-        this(cfg, device, dtype, weights, 0);
+        this(cfg, device, dtype, fromMap(weights), 0);
     }
 
-    private Llama(LlamaConfig cfg, Device device, ScalarType dtype, Map<String, Tensor> weights, long seed) {
+    /**
+     * Weights read tensor by tensor from a safetensors file, each straight into the model's own tensor: loading never
+     * holds a second copy of the model (it used to: the file's tensors, then the model's).
+     */
+    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, Safetensors.Reader file) {
+        this(cfg, device, dtype, (name, dst) -> {
+            try {
+                file.readInto(name, dst);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }, 0);
+    }
+
+    /** Fills a new parameter with the initial weight of that name (already of the config's shape), or throws. */
+    @FunctionalInterface
+    private interface WeightSource {
+        void copyInto(String name, Tensor dst);
+    }
+
+    private static WeightSource fromMap(Map<String, Tensor> weights) {
+        return (name, dst) -> {
+            Tensor w = weights.get(name);
+            if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
+            if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), rho4j.engine.Tensors.shape(dst)))
+                throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
+                        + " but the config needs " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(dst)));
+            dst.copy_(w.to(dst.scalar_type().intern()));
+        };
+    }
+
+    private Llama(LlamaConfig cfg, Device device, ScalarType dtype, WeightSource weights, long seed) {
         Engine.init();
         this.cfg = cfg;
         this.device = device;
@@ -65,12 +96,7 @@ public final class Llama {
             // (loading a checkpoint otherwise held the file's copy of every weight beside the model's).
             try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
                 if (weights != null) {
-                    Tensor w = weights.get(name);
-                    if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
-                    if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), shape))
-                        throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
-                                + " but the config needs " + java.util.Arrays.toString(shape));
-                    t.copy_(w.to(dtype));
+                    weights.copyInto(name, t);
                 } else if (name.endsWith("norm.weight")) {
                     t.fill_(s(1.0));
                 } else {
@@ -96,6 +122,9 @@ public final class Llama {
             }
         cos = rho4j.engine.Tensors.doubles(table, tmax, e).to(device.torchDevice(), dtype);
         sinSigned = rho4j.engine.Tensors.doubles(tableSin, tmax, e).to(device.torchDevice(), dtype);
+        // A model is built once, after start-up: what start-up and the construction freed (class loading, the JIT's
+        // compile arenas, conversions) goes back to the system instead of staying resident in malloc's arenas.
+        Engine.returnFreeMemory();
     }
 
     public static List<String> parameterNames(LlamaConfig c) {
@@ -164,10 +193,40 @@ public final class Llama {
 
     /**
      * No-grad per-token losses, and entropies if asked, as Java arrays (B*T): the head and the loss fused in chunks,
-     * so scoring and evaluation never hold the full logits (see {@link FusedHeadLoss#score}).
+     * so scoring and evaluation never hold the full logits (see {@link FusedHeadLoss#score}). The rows go through the
+     * network in groups of whole sequences of at most {@link #SCORE_GROUP_BYTES} per (rows, F) activation: the same
+     * numbers, far less memory (glibc keeps freed activation blocks resident and fragmented, so the peak grows with the
+     * size of each temporary: ref scoring at batch 8 peaked at 575-586 MB in one group, 441-468 MB in groups of 1024
+     * rows, at 1% less speed; bench/README.md).
      */
     public float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy) {
-        return FusedHeadLoss.score(hidden(idx), headWeight(), targets, entropy);
+        return scoreTokens(idx, targets, entropy, scoreGroup(idx.size(0), idx.size(1)));
+    }
+
+    /** As {@link #scoreTokens(Tensor, Tensor, boolean)}, {@code group} sequences per forward. */
+    float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy, int group) {
+        long b = idx.size(0), t = idx.size(1);
+        if (group >= b) return FusedHeadLoss.score(hidden(idx), headWeight(), targets, entropy);
+        float[] loss = new float[(int) (b * t)], ent = entropy ? new float[(int) (b * t)] : null;
+        for (long r0 = 0; r0 < b; r0 += group) {
+            long c = Math.min(group, b - r0);
+            float[][] le;
+            try (org.bytedeco.javacpp.PointerScope sub = new org.bytedeco.javacpp.PointerScope()) { // this group's tensors die here
+                le = FusedHeadLoss.score(hidden(idx.narrow(0, r0, c)), headWeight(), targets.narrow(0, r0, c), entropy);
+            }
+            System.arraycopy(le[0], 0, loss, (int) (r0 * t), (int) (c * t));
+            if (entropy) System.arraycopy(le[1], 0, ent, (int) (r0 * t), (int) (c * t));
+        }
+        return new float[][] {loss, ent};
+    }
+
+    /** Largest (rows, F) activation of one scoring forward: 4 MiB, 1024 rows of the ref config (4 windows of 256). */
+    static final long SCORE_GROUP_BYTES = 4L << 20;
+
+    /** Sequences per scoring forward for a batch of b sequences of length t: at least one. */
+    int scoreGroup(long b, long t) {
+        long rowBytes = (long) Math.max(cfg.dim(), cfg.ffnDim()) * torch.elementSize(dtype);
+        return (int) Math.max(1, Math.min(b, SCORE_GROUP_BYTES / (t * rowBytes)));
     }
 
     /**
@@ -215,8 +274,9 @@ public final class Llama {
         int h = cfg.nHeads(), k = cfg.nKvHeads(), e = cfg.headDim(), d = cfg.dim();
         String n = "model.layers." + l + ".";
         Tensor hn = rmsNorm(x, p(n + "input_layernorm.weight"));
-        Tensor q = rope(linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e), c, sn).transpose(1, 2); // (B, H, T, E)
-        Tensor kk = rope(linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e), c, sn).transpose(1, 2); // (B, K, T, E)
+        boolean noGrad = !org.bytedeco.pytorch.GradMode.is_enabled(); // no graph: rope and the residual add work in place
+        Tensor q = rope(linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e), c, sn, noGrad).transpose(1, 2); // (B, H, T, E)
+        Tensor kk = rope(linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e), c, sn, noGrad).transpose(1, 2); // (B, K, T, E)
         Tensor v = linear(hn, p(n + "self_attn.v_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
         boolean causal = mask == null;
         if (cache != null) { // write this step's keys/values, attend over everything so far
@@ -232,7 +292,8 @@ public final class Llama {
         Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
                 causal, new DoubleOptional(), false); // (B, H, T, E)
         y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
-        return x.add(linear(y, p(n + "self_attn.o_proj.weight")));
+        Tensor o = linear(y, p(n + "self_attn.o_proj.weight"));
+        return noGrad ? o.add_(x) : x.add(o); // the same sum: float addition commutes
     }
 
     /** The MLP half: x + down(silu(gate(norm(x))) * up(norm(x))), (B, T, D) -> (B, T, D) through (B, T, F). */
@@ -240,9 +301,9 @@ public final class Llama {
         String n = "model.layers." + l + ".";
         Tensor hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
         Tensor gate = linear(hn, p(n + "mlp.gate_proj.weight")); // (B, T, F)
-        if (org.bytedeco.pytorch.GradMode.is_enabled()) gate = silu(gate).mul(linear(hn, p(n + "mlp.up_proj.weight")));
-        else torch.silu_(gate).mul_(linear(hn, p(n + "mlp.up_proj.weight"))); // scoring, evaluation: no graph, so in place
-        return x.add(linear(gate, p(n + "mlp.down_proj.weight")));
+        if (org.bytedeco.pytorch.GradMode.is_enabled()) return x.add(linear(silu(gate).mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
+        torch.silu_(gate).mul_(linear(hn, p(n + "mlp.up_proj.weight"))); // scoring, evaluation: no graph, so in place
+        return linear(gate, p(n + "mlp.down_proj.weight")).add_(x);
     }
 
     private Tensor rmsNorm(Tensor x, Tensor w) {
@@ -252,11 +313,12 @@ public final class Llama {
     /**
      * x * cos + rotate_half(x) * sin with rotate_half(x) = cat(-x2, x1) over the last dim, written as
      * addcmul(x * cos, cat(x2, x1), sinSigned): three passes over x instead of five (no negation, no separate add).
+     * In place (no autograd graph): x is overwritten, one temporary instead of three, the same numbers.
      */
-    static Tensor rope(Tensor x, Tensor cos, Tensor sinSigned) {
+    static Tensor rope(Tensor x, Tensor cos, Tensor sinSigned, boolean inPlace) {
         long half = x.size(-1) / 2;
         Tensor swapped = cat(new TensorVector(x.narrow(-1, half, half), x.narrow(-1, 0, half)), -1);
-        return torch.addcmul(x.mul(cos), swapped, sinSigned);
+        return inPlace ? x.mul_(cos).addcmul_(swapped, sinSigned) : torch.addcmul(x.mul(cos), swapped, sinSigned);
     }
 
     /** (B, K, S, E) -> (B, K*rep, S, E), each kv head shared by rep query heads (grouped-query attention). */

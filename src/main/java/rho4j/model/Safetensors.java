@@ -86,42 +86,124 @@ public final class Safetensors {
     /** Reads the tensors and, if {@code metadataOut} is given, fills it with the __metadata__ strings. */
     public static Map<String, Tensor> read(Path file, Map<String, String> metadataOut) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw new IOException(file + ": too short to be a safetensors file");
-            ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lb, 0, file);
-            long hl = lb.flip().getLong();
-            if (hl <= 0 || hl > 100_000_000 || 8 + hl > size) throw new IOException(file + ": bad safetensors header length " + hl);
-            ByteBuffer hb = ByteBuffer.allocate((int) hl);
-            readFully(ch, hb, 8, file);
-            JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-            long base = 8 + hl;
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    if (metadataOut != null) e.getValue().fields().forEachRemaining(m -> metadataOut.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                JsonNode n = e.getValue();
-                ScalarType dt = type(n.path("dtype").asText(), file, e.getKey());
-                long[] shape = new long[n.path("shape").size()];
-                for (int i = 0; i < shape.length; i++) shape[i] = n.path("shape").get(i).asLong();
-                long start = n.path("data_offsets").get(0).asLong(), end = n.path("data_offsets").get(1).asLong();
-                if (base + end > size) throw new IOException(file + ": tensor '" + e.getKey() + "' runs past the end of the file (truncated?)");
-                Tensor t = torch.empty(shape, new TensorOptions(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
-                long bytes = end - start;
-                if (t.numel() * t.element_size() != bytes) throw new IOException(file + ": tensor '" + e.getKey() + "' size disagrees with its shape");
-                BytePointer p = new BytePointer(t.data_ptr()).capacity(bytes);
-                for (long done = 0; done < bytes; ) {
-                    long len = Math.min(bytes - done, 1L << 30);
-                    readFully(ch, p.position(done).limit(done + len).asByteBuffer(), base + start + done, file);
-                    done += len;
-                }
-                out.put(e.getKey(), t);
-            }
+        try (Reader r = open(file)) {
+            if (metadataOut != null) metadataOut.putAll(r.metadata());
+            for (String name : r.names()) out.put(name, r.read(name));
         }
         return out;
+    }
+
+    /** Opens a file for reading tensor by tensor: only the header is read now. */
+    public static Reader open(Path file) throws IOException { return new Reader(file); }
+
+    /**
+     * One safetensors file, read one tensor at a time, so loading a model never holds a second copy of its weights:
+     * {@link #readInto} reads straight into the destination's memory when its dtype and layout match the file's.
+     */
+    public static final class Reader implements AutoCloseable {
+        private record Entry(ScalarType dtype, long[] shape, long start, long end) {}
+
+        private final Path file;
+        private final FileChannel ch;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private final long base;
+
+        private Reader(Path file) throws IOException {
+            this.file = file;
+            this.ch = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                long size = ch.size();
+                if (size < 8) throw new IOException(file + ": too short to be a safetensors file");
+                ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, lb, 0, file);
+                long hl = lb.flip().getLong();
+                if (hl <= 0 || hl > 100_000_000 || 8 + hl > size) throw new IOException(file + ": bad safetensors header length " + hl);
+                ByteBuffer hb = ByteBuffer.allocate((int) hl);
+                readFully(ch, hb, 8, file);
+                JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+                base = 8 + hl;
+                for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (e.getKey().equals("__metadata__")) {
+                        e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                        continue;
+                    }
+                    JsonNode n = e.getValue();
+                    ScalarType dt = type(n.path("dtype").asText(), file, e.getKey());
+                    long[] shape = new long[n.path("shape").size()];
+                    long numel = 1;
+                    for (int i = 0; i < shape.length; i++) numel *= shape[i] = n.path("shape").get(i).asLong();
+                    long start = n.path("data_offsets").get(0).asLong(), end = n.path("data_offsets").get(1).asLong();
+                    if (base + end > size) throw new IOException(file + ": tensor '" + e.getKey() + "' runs past the end of the file (truncated?)");
+                    if (numel * torch.elementSize(dt) != end - start) throw new IOException(file + ": tensor '" + e.getKey() + "' size disagrees with its shape");
+                    entries.put(e.getKey(), new Entry(dt, shape, start, end));
+                }
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+
+        /** Tensor names in file order. */
+        public java.util.Set<String> names() { return java.util.Collections.unmodifiableSet(entries.keySet()); }
+
+        public Map<String, String> metadata() { return java.util.Collections.unmodifiableMap(metadata); }
+
+        public Path file() { return file; }
+
+        /** The stored shape of a tensor, or null when the file has no tensor of that name. */
+        public long[] shape(String name) {
+            Entry e = entries.get(name);
+            return e == null ? null : e.shape().clone();
+        }
+
+        /** A new CPU tensor holding the stored one, in its stored dtype. */
+        public Tensor read(String name) throws IOException {
+            Entry e = entry(name);
+            Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype()), new org.bytedeco.pytorch.MemoryFormatOptional());
+            readBytes(e, name, t);
+            return t;
+        }
+
+        /**
+         * Copies the stored tensor into dst, which must have its shape: straight into dst's memory when dst is a
+         * contiguous CPU tensor of the stored dtype, else through one temporary (converted by copy_).
+         */
+        public void readInto(String name, Tensor dst) throws IOException {
+            Entry e = entry(name);
+            if (!java.util.Arrays.equals(e.shape(), Tensors.shape(dst)))
+                throw new IOException(file + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape()) + " but "
+                        + java.util.Arrays.toString(Tensors.shape(dst)) + " is expected (a checkpoint of another model size?)");
+            if (dst.is_cpu() && dst.is_contiguous() && dst.scalar_type().intern() == e.dtype()) {
+                readBytes(e, name, dst);
+                return;
+            }
+            try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
+                try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+                    dst.copy_(read(name));
+                }
+            }
+        }
+
+        private Entry entry(String name) throws IOException {
+            Entry e = entries.get(name);
+            if (e == null) throw new IOException(file + " has no tensor '" + name + "' (a checkpoint of another architecture?)");
+            return e;
+        }
+
+        private void readBytes(Entry e, String name, Tensor t) throws IOException {
+            long bytes = e.end() - e.start();
+            BytePointer p = new BytePointer(t.data_ptr()).capacity(bytes);
+            for (long done = 0; done < bytes; ) { // ByteBuffers are int-indexed: read in slices
+                long len = Math.min(bytes - done, 1L << 30);
+                readFully(ch, p.position(done).limit(done + len).asByteBuffer(), base + e.start() + done, file);
+                done += len;
+            }
+        }
+
+        @Override
+        public void close() throws IOException { ch.close(); }
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long pos, Path file) throws IOException {

@@ -88,12 +88,8 @@ public final class Checkpoint {
     public static Llama loadModel(Path path, Device device, ScalarType dtype) throws IOException {
         Path dir = modelDir(path);
         LlamaConfig cfg = LlamaConfig.readHf(dir.resolve("config.json"));
-        Map<String, Tensor> w = Safetensors.read(dir.resolve("model.safetensors"));
-        try {
-            return new Llama(cfg, device, dtype, w);
-        } finally {
-            w.values().forEach(Tensor::close); // the file's copy: the model holds its own
-            rho4j.engine.Engine.returnFreeMemory();
+        try (Safetensors.Reader file = Safetensors.open(dir.resolve("model.safetensors"))) {
+            return new Llama(cfg, device, dtype, file); // tensor by tensor, straight into the model's memory
         }
     }
 

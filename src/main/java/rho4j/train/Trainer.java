@@ -83,11 +83,9 @@ public final class Trainer {
             if (!saved.toString().equals(Json.MAPPER.valueToTree(cfg).toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
             Checkpoint.State st = Checkpoint.readState(checkpoint);
-            var w = rho4j.model.Safetensors.read(checkpoint.resolve("model.safetensors"));
-            try (NoGradGuard ng = new NoGradGuard()) {
-                for (var e : model.parameters().entrySet()) e.getValue().copy_(w.get(e.getKey()));
+            try (var file = rho4j.model.Safetensors.open(checkpoint.resolve("model.safetensors"))) { // straight into the model
+                for (var e : model.parameters().entrySet()) file.readInto(e.getKey(), e.getValue());
             }
-            w.values().forEach(Tensor::close); // copied into the model: free the file's copy now, not at the next GC
             var state = rho4j.model.Safetensors.read(checkpoint.resolve("optimizer.safetensors"));
             opt.load(state, st.step());
             state.values().forEach(Tensor::close);

@@ -28,7 +28,7 @@ class LlamaGradientTest {
     }
 
     @Test
-    void noGradForwardWithItsInPlaceMlpEqualsTheAutogradForward() {
+    void noGradForwardWithItsInPlaceOpsEqualsTheAutogradForward() {
         Llama m = new Llama(CFG.withContext(16), Device.CPU, ScalarType.Float, 2);
         long[] x = new long[3 * 16];
         for (int i = 0; i < x.length; i++) x[i] = (i * 7) % CFG.vocabSize();
@@ -38,7 +38,7 @@ class LlamaGradientTest {
         try (NoGradGuard ng = new NoGradGuard()) {
             noGraph = Tensors.toFloats(m.hidden(xi));
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(withGraph, noGraph, 0f, "same kernels, in place or not: bit for bit");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(withGraph, noGraph, 0f, "same kernels, in place or not (MLP, RoPE, residual adds): bit for bit");
     }
 
     @Test
