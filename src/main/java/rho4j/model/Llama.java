@@ -331,16 +331,20 @@ public final class Llama {
     // ---------------------------------------------------------------------------------------------------------
     // Generation with a KV cache
 
-    /** Per-layer key and value buffers (B, K, Tmax, E). */
+    /**
+     * Per-layer key and value buffers (B, K, Tmax, E), left uninitialised: a slot is always written before attention
+     * reads it (it reads slots [0, pos + T) only), and untouched pages cost no memory until generation reaches them.
+     */
     public static final class KvCache {
         final Tensor[] k, v;
 
         KvCache(Llama m, long batch, int maxLen) {
             k = new Tensor[m.cfg.nLayers()];
             v = new Tensor[m.cfg.nLayers()];
+            long[] shape = {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()};
             for (int l = 0; l < k.length; l++) {
-                k[l] = torch.zeros(new long[] {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()}, m.device.options(m.dtype));
-                v[l] = torch.zeros(new long[] {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()}, m.device.options(m.dtype));
+                k[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+                v[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
             }
         }
     }

@@ -165,6 +165,30 @@ class TorchLanguageModelTest {
         }
     }
 
+    @Test
+    void uninitialisedCacheSlotsAreWrittenBeforeTheyAreRead() {
+        // The cache is allocated with torch.empty: poison every slot with NaN, then prefill and decode token by token;
+        // a read of any slot not yet written would turn the logits into NaN.
+        Llama m = sharpModel(CFG, ScalarType.Double, 3);
+        long[] ids = {1, 7, 9, 30, 2, 44, 12, 8, 5, 19, 3, 27, 6, 40, 11, 22}; // two rows of 8
+        try (NoGradGuard ng = new NoGradGuard()) {
+            Tensor full = m.logits(Tensors.longs(ids, 2, 8)); // (2, 8, V)
+            Llama.KvCache cache = m.newCache(2, 48);
+            for (int l = 0; l < CFG.nLayers(); l++) {
+                cache.k[l].fill_(Tensors.s(Double.NaN));
+                cache.v[l].fill_(Tensors.s(Double.NaN));
+            }
+            long[] prompt = {1, 7, 9, 5, 19, 3};
+            double[] got = Tensors.toDoubles(m.stepLogits(Tensors.longs(prompt, 2, 3), cache, 0, null, null)); // (2, V)
+            for (int pos = 3; ; pos++) {
+                double[] want = Tensors.toDoubles(full.select(1, pos - 1)); // (2, V)
+                assertArrayEquals(want, got, 1e-9, "after " + pos + " tokens");
+                if (pos == 8) break;
+                got = Tensors.toDoubles(m.stepLogits(Tensors.longs(new long[] {ids[pos], ids[8 + pos]}, 2, 1), cache, pos, null, null));
+            }
+        }
+    }
+
     // ---- (b) continuation log-probs ----
 
     /** Hand computation: log_softmax of model.logits over context + continuation, the continuation's targets summed. */
