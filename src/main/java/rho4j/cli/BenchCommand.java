@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Engine.init();
-        ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator());
+        ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
         if (work.equals("train")) work = "clm";
         if (work.equals("matmul")) {
             r.put("matmul_gflops", matmulPeak());

@@ -28,8 +28,8 @@ final class InfoCommand implements Callable<Integer> {
         rho4j.engine.Engine.init();
         boolean openmp = rho4j.engine.Engine.blas() == rho4j.engine.Engine.Blas.OPENMP;
         java.util.regex.Matcher v = java.util.regex.Pattern.compile("TORCH_VERSION=([^,\\s]+)").matcher(org.bytedeco.pytorch.global.torch.show_config().getString());
-        return String.format("engine: libtorch %s, %d OpenMP threads, malloc %s, BLAS %s, CUDA %s",
-                v.find() ? v.group(1) : "?", rho4j.engine.Engine.threads(), rho4j.engine.Engine.allocator(),
+        return String.format("engine: libtorch %s, %d OpenMP threads, malloc %s, JIT %s, BLAS %s, CUDA %s",
+                v.find() ? v.group(1) : "?", rho4j.engine.Engine.threads(), rho4j.engine.Engine.allocator(), rho4j.engine.Engine.jit(),
                 openmp ? rho4j.engine.Engine.blasLibrary() + " (OpenMP: one thread pool with libtorch)"
                         : "bundled OpenBLAS (own thread pool; apt-get install libopenblas0-openmp is about 20% faster on CPU)",
                 rho4j.engine.Engine.cudaAvailable() ? "available" : "not available");

@@ -100,6 +100,13 @@ public final class Engine {
         return "glibc";
     }
 
+    /** The JVM's JIT: "c1" when it stops at the first tier (bin/rho's choice outside tokenizing), else "c1+c2". */
+    public static String jit() {
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (a.equals("-XX:TieredStopAtLevel=1")) return "c1";
+        return "c1+c2";
+    }
+
     public static void init() { init(Integer.getInteger("rho.threads", 0)); }
 
     /**
