@@ -16,16 +16,21 @@ class LauncherTest {
     static final Path RHO = Path.of("bin/rho").toAbsolutePath();
 
     static String launch(Map<String, String> env, String... args) throws Exception {
+        return launch(0, env, args);
+    }
+
+    static String launch(int exit, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", RHO.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("RHO_CLASSPATH", System.getProperty("java.class.path")); // these classes: no build
         pb.environment().remove("RHO_JIT");
+        pb.environment().remove("RHO_MALLOC");
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/rho timed out");
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(exit, p.exitValue(), out);
         return out;
     }
 
@@ -47,5 +52,15 @@ class LauncherTest {
     void theEngineLineReportsTheJitThatRan() throws Exception {
         assertTrue(launch(Map.of(), "info").contains("JIT c1,"), "info runs C1 only");
         assertTrue(launch(Map.of("RHO_JIT", "c2"), "info").contains("JIT c1+c2,"), "forced C2");
+    }
+
+    @Test
+    void jemallocIsPreloadedWhenInstalledAndGlibcOnRequest() throws Exception {
+        boolean installed = java.nio.file.Files.isRegularFile(Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"))
+                || java.nio.file.Files.isRegularFile(Path.of("/usr/lib/aarch64-linux-gnu/libjemalloc.so.2"))
+                || java.nio.file.Files.isRegularFile(Path.of("/usr/lib64/libjemalloc.so.2"));
+        assertTrue(launch(Map.of(), "info").contains("malloc " + (installed ? "jemalloc" : "glibc") + ","), "auto: jemalloc exactly when installed");
+        assertTrue(launch(Map.of("RHO_MALLOC", "glibc"), "info").contains("malloc glibc,"), "RHO_MALLOC=glibc");
+        assertTrue(launch(2, Map.of("RHO_MALLOC", "tcmalloc"), "info").contains("RHO_MALLOC must be auto, jemalloc or glibc"), "unknown allocator refused");
     }
 }
