@@ -83,7 +83,8 @@ final class BenchCommand implements Callable<Integer> {
                 } else if (work.equals("score")) {
                     // Whole Scorer runs (reading, forward, writing, checksums), as `rho score` does them: one warm-up run,
                     // then max(2, steps / 2) timed runs over a store of `steps` scoring batches each. Batches of --micro-batch
-                    // windows, as the peer's; `rho score` defaults to 16 (about 5% faster, 150 MB more on the ref config).
+                    // windows, as the peer's; `rho score` defaults to 16 (the same speed and memory since Llama.scoreTokens forwards
+                    // groups of 4 windows either way: 7179-7512 vs 7177-7241 tok/s, 358 vs 359-362 MB).
                     try (PointerScope written = new PointerScope()) { // that model's weights are freed when written
                         Checkpoint.writeModel(tmp.resolve("ref"), new Llama(m, Device.CPU, ScalarType.Float, 1), null);
                     }
