@@ -195,7 +195,7 @@ public final class Llama {
      * No-grad per-token losses, and entropies if asked, as Java arrays (B*T): the head and the loss fused in chunks,
      * so scoring and evaluation never hold the full logits (see {@link FusedHeadLoss#score}). The rows go through the
      * network in groups of whole sequences of at most {@link #SCORE_GROUP_BYTES} per (rows, F) activation: the same
-     * numbers, far less memory (glibc keeps freed activation blocks resident and fragmented, so the peak grows with the
+     * numbers to the last bit or two (BLAS may pick other kernel paths for fewer rows), far less memory (glibc keeps freed activation blocks resident and fragmented, so the peak grows with the
      * size of each temporary: ref scoring at batch 8 peaked at 575-586 MB in one group, 441-468 MB in groups of 1024
      * rows, at 1% less speed; bench/README.md).
      */
