@@ -28,11 +28,11 @@ public final class FusedHeadLoss {
     /** Rows per chunk: a 512 x V chunk of logits stays within a few MB of cache. */
     static final int CHUNK = 512;
     /**
-     * Rows per chunk when scoring: 8 MiB of logits (256 rows at V = 8192). Smaller blocks than training's, because
+     * Rows per chunk when scoring: 8 MiB of logits (256 fp32 rows at V = 8192). Smaller blocks than training's, because
      * scoring runs batch after batch with nothing else alive, and glibc's heap keeps the blocks' footprint: ref scoring
      * 433-465 MB with 256 rows against 450-498 with 512, at the same speed.
      */
-    static int scoreChunk(long v) { return (int) Math.max(32, (8L << 20) / (4 * v)); }
+    static int scoreChunk(long v, long elementBytes) { return (int) Math.max(32, (8L << 20) / (elementBytes * v)); }
 
     private final Tensor hidden, flat, head, targets;
     private final List<Tensor> logProbs = new ArrayList<>(); // (C, V) per chunk: log-softmax of the logits
@@ -78,7 +78,7 @@ public final class FusedHeadLoss {
         Tensor flat = hidden.detach().reshape(n, hidden.size(-1)), tgt = targets.reshape(n), w = head.detach();
         float[] loss = new float[(int) n], ent = entropy ? new float[(int) n] : null;
         try (NoGradGuard ng = new NoGradGuard()) {
-            int rows = scoreChunk(w.size(0));
+            int rows = scoreChunk(w.size(0), w.element_size());
             for (long r0 = 0; r0 < n; r0 += rows) {
                 try (PointerScope chunk = new PointerScope()) { // free each chunk's logits at once
                     long c = Math.min(rows, n - r0);

@@ -150,8 +150,6 @@ public final class Safetensors {
 
         public Map<String, String> metadata() { return java.util.Collections.unmodifiableMap(metadata); }
 
-        public Path file() { return file; }
-
         /** The stored shape of a tensor, or null when the file has no tensor of that name. */
         public long[] shape(String name) {
             Entry e = entries.get(name);
@@ -162,7 +160,7 @@ public final class Safetensors {
         public Tensor read(String name) throws IOException {
             Entry e = entry(name);
             Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype()), new org.bytedeco.pytorch.MemoryFormatOptional());
-            readBytes(e, name, t);
+            readBytes(e, t);
             return t;
         }
 
@@ -176,7 +174,7 @@ public final class Safetensors {
                 throw new IOException(file + ": tensor '" + name + "' has shape " + java.util.Arrays.toString(e.shape()) + " but "
                         + java.util.Arrays.toString(Tensors.shape(dst)) + " is expected (a checkpoint of another model size?)");
             if (dst.is_cpu() && dst.is_contiguous() && dst.scalar_type().intern() == e.dtype()) {
-                readBytes(e, name, dst);
+                readBytes(e, dst);
                 return;
             }
             try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
@@ -192,7 +190,7 @@ public final class Safetensors {
             return e;
         }
 
-        private void readBytes(Entry e, String name, Tensor t) throws IOException {
+        private void readBytes(Entry e, Tensor t) throws IOException {
             long bytes = e.end() - e.start();
             BytePointer p = new BytePointer(t.data_ptr()).capacity(bytes);
             for (long done = 0; done < bytes; ) { // ByteBuffers are int-indexed: read in slices

@@ -46,6 +46,7 @@ class LauncherTest {
             assertTrue(c1Only(a), String.join(" ", a) + ": C1 only");
         assertTrue(!launch(Map.of("RHO_DRY_RUN", "1", "RHO_JIT", "c2"), "generate").contains("TieredStopAtLevel"), "RHO_JIT=c2 forces C2");
         assertTrue(launch(Map.of("RHO_DRY_RUN", "1", "RHO_JIT", "c1"), "demo").contains("-XX:TieredStopAtLevel=1"), "RHO_JIT=c1 forces C1");
+        assertTrue(launch(2, Map.of("RHO_DRY_RUN", "1", "RHO_JIT", "C2"), "demo").contains("RHO_JIT must be auto, c1 or c2, not 'C2'"), "unknown JIT refused");
     }
 
     @Test

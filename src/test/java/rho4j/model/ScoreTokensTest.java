@@ -53,6 +53,8 @@ class ScoreTokensTest {
         assertEquals(3, ref.scoreGroup(3, 256), "never more than the batch");
         assertEquals(1, ref.scoreGroup(8, 4096), "a long window goes alone");
         assertEquals(8, ref.scoreGroup(8, 64), "short windows share a forward");
-        assertEquals(256, FusedHeadLoss.scoreChunk(8192), "8 MiB of logits per head chunk at V = 8192");
+        assertEquals(256, FusedHeadLoss.scoreChunk(8192, 4), "8 MiB of fp32 logits per head chunk at V = 8192");
+        assertEquals(128, FusedHeadLoss.scoreChunk(8192, 8), "8 MiB of fp64 logits: half the rows");
+        assertEquals(32, FusedHeadLoss.scoreChunk(1 << 20, 4), "at least 32 rows however large the vocabulary");
     }
 }
