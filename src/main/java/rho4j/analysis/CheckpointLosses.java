@@ -6,12 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import rho4j.data.TokenStore;
+import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.model.Llama;
 import rho4j.train.Checkpoint;
-import rho4j.train.Trainer;
+import rho4j.model.ModelFiles;
+import rho4j.score.WindowLosses;
 
 /** Token dynamics of real runs: per-token losses of the same validation windows at each checkpoint, then the categories. */
 public final class CheckpointLosses {
@@ -35,15 +36,15 @@ public final class CheckpointLosses {
      * Loads each checkpoint, computes the losses of the first {@code windows} packed windows of {@code store}, and
      * classifies every token; x is the tokens seen at each checkpoint (its step when state.json is absent).
      */
-    public static DynamicsResult analyze(List<Path> ckpts, TokenStore store, int windows, int batch, PrintStream log) throws IOException {
+    public static DynamicsResult analyze(List<Path> ckpts, Device device, TokenStore store, int windows, int batch, PrintStream log) throws IOException {
         if (ckpts.size() < 2) throw new IllegalArgumentException("token dynamics need at least 2 checkpoints, found " + ckpts.size());
         double[] x = new double[ckpts.size()];
         float[][] losses = new float[ckpts.size()][];
         for (int k = 0; k < ckpts.size(); k++) {
             Path c = ckpts.get(k);
             x[k] = Files.exists(c.resolve("state.json")) ? Checkpoint.readState(c).tokensSeen() : k;
-            Llama m = Checkpoint.loadModel(c, Device.CPU, ScalarType.Float);
-            losses[k] = Trainer.windowLosses(m, store, m.cfg.contextLength(), batch, windows);
+            Llama m = ModelFiles.load(c, device, DType.FP32);
+            losses[k] = WindowLosses.of(m, store, batch, windows);
             log.printf("dynamics: %s (%d tokens)%n", c, losses[k].length);
         }
         return TokenDynamics.analyze(x, losses);

@@ -7,30 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import rho4j.data.TokenStore;
 import rho4j.data.TokenStoreWriter;
+import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
 import rho4j.score.ReferenceScores;
 import rho4j.score.Scorer;
-import rho4j.train.Checkpoint;
+import rho4j.model.ModelFiles;
+import rho4j.train.Reference;
 import rho4j.train.ScoreFunction;
 import rho4j.train.Selection;
 import rho4j.train.SelectionScope;
 import rho4j.train.SelectionUnit;
-import rho4j.train.TrainConfig;
+import rho4j.train.TrainSpec;
 import rho4j.train.Trainer;
 import rho4j.util.AtomicFiles;
 import rho4j.util.Json;
@@ -49,10 +49,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2") int warmup;
     @Option(names = "--ratio", defaultValue = "0.6") double ratio;
     @Option(names = "--json", description = "print one JSON line only") boolean json;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N") String deviceName;
+    private Device device;
 
     @Override
     public Integer call() throws Exception {
         Engine.init();
+        device = Device.parse(deviceName);
         ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
         if (work.equals("train")) work = "clm";
         if (work.equals("matmul")) {
@@ -69,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
                 List<Double> tps = new ArrayList<>();
                 if (work.equals("generate")) {
                     // 8 random prompts of 64 tokens, 64 new tokens each, KV cache: tokens/s counts generated tokens.
-                    Llama lmModel = new Llama(m, Device.CPU, ScalarType.Float, 1);
+                    Llama lmModel = new Llama(m, device, DType.FP32, 1);
                     var lm = new rho4j.model.TorchLanguageModel(lmModel, new RandomIds(m.vocabSize()), micro);
                     SplittableRandom rnd = new SplittableRandom(3);
                     for (int s = 0; s < steps + warmup; s++) {
@@ -82,13 +85,12 @@ final class BenchCommand implements Callable<Integer> {
                     r.put("tokens_per_step", micro * 64);
                 } else if (work.equals("score")) {
                     // Whole Scorer runs (reading, forward, writing, checksums), as `rho score` does them: one warm-up run,
-                    // then max(2, steps / 2) timed runs over a store of `steps` scoring batches each. Batches of --micro-batch
-                    // windows, as the peer's; `rho score` defaults to 16 (the same speed and memory since Llama.scoreTokens forwards
-                    // groups of 4 windows either way: 7179-7512 vs 7177-7241 tok/s, 358 vs 359-362 MB).
-                    try (PointerScope written = new PointerScope()) { // that model's weights are freed when written
-                        Checkpoint.writeModel(tmp.resolve("ref"), new Llama(m, Device.CPU, ScalarType.Float, 1), null);
+                    // then max(2, steps / 2) timed runs over a store of `steps` scoring batches each, in batches of
+                    // --micro-batch windows as the peer's (bench/README.md compares this with `rho score`'s 16).
+                    try (Engine.Scope written = Engine.stepScope()) { // that model's weights are freed when written
+                        ModelFiles.write(tmp.resolve("ref"), new Llama(m, device, DType.FP32, 1), null);
                     }
-                    Llama ref = Checkpoint.loadModel(tmp.resolve("ref"), Device.CPU, ScalarType.Float); // as `rho score` loads it
+                    Llama ref = ModelFiles.load(tmp.resolve("ref"), device, DType.FP32); // as `rho score` loads it
                     int batch = micro;
                     TokenStore big = randomStore(tmp.resolve("score-store"), m.vocabSize(), (long) steps * batch * T + 1);
                     Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores-warmup"), batch, false, quiet());
@@ -105,15 +107,19 @@ final class BenchCommand implements Callable<Integer> {
                     };
                     ReferenceScores rs = null;
                     if (sel.selective()) { // random reference losses: the cost of selection does not depend on their values
-                        Llama ref = new Llama(m.withContext(T), Device.CPU, ScalarType.Float, 2);
-                        Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+                        Llama ref = new Llama(m.withContext(T), device, DType.FP32, 2);
+                        ModelFiles.write(tmp.resolve("ref"), ref, null);
                         Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
                         rs = ReferenceScores.open(tmp.resolve("scores"));
                     }
                     long batchTokens = sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T;
                     int n = sel.scope() == SelectionScope.BATCH ? (steps + warmup + 1) / 2 : steps + warmup;
-                    TrainConfig tc = TrainConfig.defaults(m).withBatch(micro, batchTokens).withSteps(n, 1).withEvery(0, 0, 1000).withSelection(sel);
-                    Trainer t = new Trainer(tc, store, null, new Trainer.Reference(rs, null), tmp.resolve("run"), null, false, quiet());
+                    Map<String, Object> o = new LinkedHashMap<>(Map.of("preset", preset, "device", deviceName, "micro-batch", micro, "batch-tokens", batchTokens, "steps", n,
+                            "warmup", 1, "eval-every", 0, "ckpt-every", 0, "log-every", 1000));
+                    if (sel.selective()) o.putAll(Map.of("objective", "slm", "ratio", sel.ratio(), "scope", sel.scope().id()));
+                    TrainSpec tc = TrainSpec.of(o, m.vocabSize());
+                    Trainer t = new Trainer(tc, tc.initialModel(), store, null, rs == null ? Reference.none() : new Reference.Stored(rs),
+                            tmp.resolve("run"), null, false, quiet());
                     t.train(Integer.MAX_VALUE);
                     for (String line : Files.readAllLines(tmp.resolve("run/metrics.jsonl"))) {
                         var j = Json.MAPPER.readTree(line);
@@ -192,20 +198,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Median GFLOP/s of a 1024^3 fp32 matmul: the machine's practical peak that MFU is measured against. */
-    static double matmulPeak() {
-        int n = 1024;
-        Tensor a = torch.randn(n, n), b = torch.randn(n, n);
-        List<Double> g = new ArrayList<>();
-        for (int rep = 0; rep < 7; rep++) {
-            try (PointerScope s = new PointerScope()) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 5; i++) a.matmul(b);
-                double sec = (System.nanoTime() - t0) / 1e9 / 5;
-                if (rep >= 2) g.add(2.0 * n * n * n / sec / 1e9);
-            }
-        }
-        return median(g);
-    }
+    static double matmulPeak() { return Engine.matmulGflops(1024, DType.FP32); }
 
     static double median(List<Double> l) {
         if (l.isEmpty()) return Double.NaN;

@@ -23,7 +23,7 @@ final class Commands {
         for (Path p : new Path[] {dir.resolve("tokenizer.json"), dir.resolve("model/tokenizer.json")})
             if (Files.exists(p)) return p;
         try {
-            Path m = rho4j.train.Checkpoint.modelDir(dir).resolve("tokenizer.json");
+            Path m = rho4j.model.ModelFiles.modelDir(dir).resolve("tokenizer.json");
             if (Files.exists(m)) return m;
         } catch (IOException ignored) {
         }

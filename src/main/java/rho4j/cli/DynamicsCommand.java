@@ -21,12 +21,13 @@ final class DynamicsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder (dynamics.json, categories.u8)") Path out;
     @Option(names = "--windows", defaultValue = "32", description = "validation windows to follow") int windows;
     @Option(names = "--batch", defaultValue = "8") int batch;
+    @Option(names = "--device", defaultValue = "cpu") String device;
 
     @Override
     public Integer call() throws Exception {
         DynamicsResult r;
         try (TokenStore store = TokenStore.open(data)) {
-            r = CheckpointLosses.analyze(CheckpointLosses.checkpoints(runs), store, windows, batch, System.err);
+            r = CheckpointLosses.analyze(CheckpointLosses.checkpoints(runs), rho4j.engine.Device.parse(device), store, windows, batch, System.err);
         }
         Files.createDirectories(out);
         DynamicsFiles.writeJson(r, out.resolve("dynamics.json"));

@@ -17,7 +17,7 @@ import rho4j.eval.Evaluator;
 import rho4j.eval.Table;
 import rho4j.eval.TaskResult;
 import rho4j.model.TorchLanguageModel;
-import rho4j.train.Trainer;
+import rho4j.score.WindowLosses;
 import rho4j.util.Json;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, description = {"Evaluate a run: held-out loss, downstream loss, few-shot accuracy, multiple choice.",
@@ -43,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Double> heldout = new LinkedHashMap<>();
         for (Path s : stores) {
             try (TokenStore store = TokenStore.open(s)) {
-                double loss = Trainer.validationLoss(lm.model(), store, lm.contextLength(), batch, windows);
+                double loss = WindowLosses.mean(lm.model(), store, batch, windows);
                 heldout.put("heldout:" + s.getFileName(), loss);
                 System.out.printf("held-out %s: loss %.4f, perplexity %.2f%n", s, loss, Math.exp(loss));
             }

@@ -27,9 +27,9 @@ final class InfoCommand implements Callable<Integer> {
     static String engine() {
         rho4j.engine.Engine.init();
         boolean openmp = rho4j.engine.Engine.blas() == rho4j.engine.Engine.Blas.OPENMP;
-        java.util.regex.Matcher v = java.util.regex.Pattern.compile("TORCH_VERSION=([^,\\s]+)").matcher(org.bytedeco.pytorch.global.torch.show_config().getString());
+        String version = rho4j.engine.Engine.libtorchVersion();
         return String.format("engine: libtorch %s, %d OpenMP threads, malloc %s, JIT %s, BLAS %s, CUDA %s",
-                v.find() ? v.group(1) : "?", rho4j.engine.Engine.threads(), rho4j.engine.Engine.allocator(), rho4j.engine.Engine.jit(),
+                version, rho4j.engine.Engine.threads(), rho4j.engine.Engine.allocator(), rho4j.engine.Engine.jit(),
                 openmp ? rho4j.engine.Engine.blasLibrary() + " (OpenMP: one thread pool with libtorch)"
                         : "bundled OpenBLAS (own thread pool; apt-get install libopenblas0-openmp is about 20% faster on CPU)",
                 rho4j.engine.Engine.cudaAvailable() ? "available" : "not available");
@@ -48,12 +48,12 @@ final class InfoCommand implements Callable<Integer> {
         if (Files.exists(p.resolve("run.json"))) {
             sb.append("run ").append(p).append('\n');
             var run = Json.MAPPER.readTree(p.resolve("run.json").toFile());
-            sb.append("  objective ").append(run.path("objective").asText()).append(", steps ").append(run.path("config").path("maxSteps").asInt())
-                    .append(", batch tokens ").append(run.path("config").path("batchTokens").asLong()).append('\n');
+            sb.append("  objective ").append(run.path("objective").asText()).append(", steps ").append(run.path("config").path("batch").path("steps").asInt())
+                    .append(", batch tokens ").append(run.path("config").path("batch").path("tokens").asLong()).append('\n');
             Path latest = Checkpoint.latest(p);
             if (latest != null) sb.append("  latest checkpoint ").append(latest.getFileName()).append(": ").append(Checkpoint.readState(latest)).append('\n');
         }
-        Path model = Checkpoint.modelDir(p);
+        Path model = rho4j.model.ModelFiles.modelDir(p);
         LlamaConfig c = LlamaConfig.readHf(model.resolve("config.json"));
         sb.append(String.format("model %s: %.2fM parameters, vocab %d, dim %d, layers %d, heads %d (kv %d), ffn %d, context %d, rope theta %.0f, %s head",
                 model, c.numParams() / 1e6, c.vocabSize(), c.dim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.ffnDim(), c.contextLength(), c.ropeTheta(),

@@ -2,14 +2,14 @@ package rho4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.global.torch.ScalarType;
+import rho4j.engine.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import rho4j.data.TokenStore;
 import rho4j.engine.Device;
 import rho4j.model.Llama;
 import rho4j.score.Scorer;
-import rho4j.train.Checkpoint;
+import rho4j.model.ModelFiles;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Compute reference losses L_ref for every token of a store (resumable; bound to store, tokenizer and model by checksums).")
@@ -23,8 +23,8 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path modelDir = Checkpoint.modelDir(run);
-        Llama ref = Checkpoint.loadModel(modelDir, Device.parse(device), ScalarType.Float);
+        Path modelDir = ModelFiles.modelDir(run);
+        Llama ref = ModelFiles.load(modelDir, Device.parse(device), DType.FP32);
         try (TokenStore store = TokenStore.open(data)) {
             var tok = Commands.tokenizerOf(modelDir);
             if (tok != null && !rho4j.tokenize.ByteLevelBpe.load(tok).hash().equals(store.meta().tokenizerHash()))

@@ -2,95 +2,98 @@ package rho4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import rho4j.data.TokenStore;
-import rho4j.engine.Device;
+import rho4j.engine.DType;
 import rho4j.model.Llama;
-import rho4j.model.LlamaConfig;
+import rho4j.model.ModelFiles;
 import rho4j.score.ReferenceScores;
-import rho4j.train.AdamW;
-import rho4j.train.Checkpoint;
-import rho4j.train.ScoreFunction;
+import rho4j.train.Reference;
 import rho4j.train.Selection;
-import rho4j.train.SelectionScope;
-import rho4j.train.SelectionUnit;
-import rho4j.train.TrainConfig;
+import rho4j.train.TrainSpec;
 import rho4j.train.Trainer;
 
 @Command(name = "train", mixinStandardHelpOptions = true, description = {"Train a model with causal LM (all tokens) or selective LM (Rho-1).",
-        "Any option can also come from --config FILE (YAML/JSON: option names as keys)."})
+        "Any option can also come from --config FILE (YAML/JSON: option names as keys); flags override it."})
 final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec command;
+
     @Option(names = "--config", description = "YAML/JSON file of option values (flags override)") Path config;
     @Option(names = "--data", required = true, description = "training token store") Path data;
     @Option(names = "--val", description = "validation store (default: DATA/holdout when present)") Path val;
     @Option(names = "--out", required = true, description = "run folder") Path out;
     @Option(names = "--resume", description = "continue from the run's latest checkpoint") boolean resume;
+    @Option(names = "--scores", description = "reference scores from `rho score`") Path scores;
+    @Option(names = "--reference-run", description = "compute reference losses on the fly with this run's model") Path referenceRun;
 
-    @Option(names = "--preset", defaultValue = "small", description = "model size: tiny, demo, small, ref, x4, 125m, 350m, 1b") String preset;
+    // The run specification: every option below goes by name into TrainSpec.of, which holds the defaults.
+    @Option(names = "--preset", description = "model size: tiny, demo, small, ref, x4, 125m, 350m, 1b (default small)") String preset;
     @Option(names = "--dim") Integer dim;
     @Option(names = "--layers") Integer layers;
     @Option(names = "--heads") Integer heads;
-    @Option(names = "--kv-heads") Integer kvHeads;
+    @Option(names = "--kv-heads", description = "default: the preset's when they divide --heads, else --heads") Integer kvHeads;
     @Option(names = "--ffn") Integer ffn;
     @Option(names = "--context") Integer context;
-    @Option(names = "--tie", description = "tie input embedding and output head") boolean tie;
-
-    @Option(names = "--steps", defaultValue = "1000") int steps;
-    @Option(names = "--micro-batch", defaultValue = "8") int micro;
+    @Option(names = "--tie", description = "tie input embedding and output head") Boolean tie;
+    @Option(names = "--steps", description = "optimizer steps (default 1000)") Integer steps;
+    @Option(names = "--micro-batch", description = "sequences per forward/backward (default 8)") Integer micro;
     @Option(names = "--batch-tokens", description = "tokens per optimizer step (default: one micro-batch)") Long batchTokens;
-    @Option(names = "--lr", defaultValue = "6e-4") double lr;
-    @Option(names = "--min-lr", description = "default lr / 10") Double minLr;
-    @Option(names = "--warmup", defaultValue = "100") int warmup;
-    @Option(names = "--weight-decay", defaultValue = "0.1") double wd;
-    @Option(names = "--beta1", defaultValue = "0.9") double beta1;
-    @Option(names = "--beta2", defaultValue = "0.95") double beta2;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N, auto") String device;
-    @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
-    @Option(names = "--eval-windows", defaultValue = "64") int evalWindows;
-    @Option(names = "--ckpt-every", defaultValue = "200") int ckptEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "2") int keep;
-    @Option(names = "--log-every", defaultValue = "10") int logEvery;
-
-    @Option(names = "--objective", defaultValue = "clm", description = "clm or slm") String objective;
-    @Option(names = "--scores", description = "reference scores from `rho score`") Path scores;
-    @Option(names = "--reference-run", description = "compute reference losses on the fly with this run's model") Path referenceRun;
-    @Option(names = "--ratio", defaultValue = "0.6", description = "fraction of tokens trained on (SLM)") double ratio;
-    @Option(names = "--score", defaultValue = "excess", description = "excess, reference, entropy, excess+entropy, random") String score;
-    @Option(names = "--scope", defaultValue = "micro-batch", description = "sequence, micro-batch, batch") String scope;
-    @Option(names = "--unit", defaultValue = "token", description = "token or document") String unit;
-    @Option(names = "--rank-chunk", defaultValue = "4", description = "batch scope: sequences per ranking forward") int rankChunk;
+    @Option(names = "--lr", description = "peak learning rate (default 6e-4)") Double lr;
+    @Option(names = "--min-lr", description = "final learning rate (default lr / 10)") Double minLr;
+    @Option(names = "--warmup", description = "warmup steps (default 100)") Integer warmup;
+    @Option(names = "--weight-decay", description = "default 0.1, matrices only") Double wd;
+    @Option(names = "--beta1", description = "default 0.9") Double beta1;
+    @Option(names = "--beta2", description = "default 0.95") Double beta2;
+    @Option(names = "--eps", description = "AdamW epsilon (default 1e-8)") Double eps;
+    @Option(names = "--clip", description = "global gradient-norm clip (default 1.0; 0 = off)") Double clip;
+    @Option(names = "--seed", description = "data order, init and random selection (default 1)") Long seed;
+    @Option(names = "--device", description = "cpu, cuda, cuda:N, auto (default cpu)") String device;
+    @Option(names = "--eval-every", description = "default 100") Integer evalEvery;
+    @Option(names = "--eval-windows", description = "default 64") Integer evalWindows;
+    @Option(names = "--ckpt-every", description = "default 200") Integer ckptEvery;
+    @Option(names = "--keep-checkpoints", description = "default 2") Integer keep;
+    @Option(names = "--log-every", description = "default 10") Integer logEvery;
+    @Option(names = "--objective", description = "clm or slm (default clm)") String objective;
+    @Option(names = "--ratio", description = "fraction of tokens trained on, SLM (default 0.6)") Double ratio;
+    @Option(names = "--score", description = "excess, reference, entropy, excess+entropy, random (default excess)") String score;
+    @Option(names = "--scope", description = "sequence, micro-batch, batch (default micro-batch)") String scope;
+    @Option(names = "--unit", description = "token or document (default token)") String unit;
+    @Option(names = "--rank-chunk", description = "batch scope: sequences per ranking forward (default 4)") Integer rankChunk;
     @Option(names = "--dump-steps", split = ",", description = "steps whose selected tokens go to RUN/selection/") List<Integer> dumpSteps;
+
+    /** The options given (on the command line or in --config) that belong to the run specification. */
+    Map<String, Object> specOptions() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        for (var opt : command.options()) {
+            String key = opt.longestName().replaceFirst("^-+", "");
+            if (TrainSpec.DEFAULTS.containsKey(key) && opt.getValue() != null) o.put(key, opt.getValue());
+        }
+        return o;
+    }
 
     @Override
     public Integer call() throws Exception {
         try (TokenStore train = TokenStore.open(data)) {
-            LlamaConfig m = LlamaConfig.preset(preset).withVocab(train.meta().vocabSize());
-            m = new LlamaConfig(m.vocabSize(), or(dim, m.dim()), or(layers, m.nLayers()), or(heads, m.nHeads()),
-                    or(kvHeads, kvHeads == null && heads != null ? heads : m.nKvHeads()), or(ffn, m.ffnDim()), or(context, m.contextLength()),
-                    m.ropeTheta(), m.normEps(), tie || m.tieEmbeddings());
-            Selection sel = switch (objective.toLowerCase()) {
-                case "clm" -> Selection.clm();
-                case "slm" -> Selection.slm(ratio, ScoreFunction.parse(score), SelectionScope.parse(scope), SelectionUnit.parse(unit));
-                default -> throw new IllegalArgumentException("--objective must be clm or slm, not " + objective);
-            };
-            long bt = batchTokens != null ? batchTokens : (long) micro * m.contextLength();
-            TrainConfig tc = new TrainConfig(m, device, seed, micro, bt, steps, lr, minLr != null ? minLr : lr / 10, warmup,
-                    new AdamW.Hyper(beta1, beta2, 1e-8, wd), clip, evalEvery, evalWindows, ckptEvery, logEvery, keep, sel, rankChunk, dumpSteps);
+            TrainSpec spec = TrainSpec.of(specOptions(), train.meta().vocabSize());
             Path valPath = val != null ? val : Files.exists(data.resolve("holdout/meta.json")) ? data.resolve("holdout") : null;
+            if (scores != null && referenceRun != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
             TokenStore valStore = valPath == null ? null : TokenStore.open(valPath);
             ReferenceScores rs = scores == null ? null : ReferenceScores.open(scores);
-            Llama refModel = referenceRun == null ? null : Checkpoint.loadModel(referenceRun, Device.parse(device), ScalarType.Float);
-            if (rs != null && refModel != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
+            Reference ref = rs != null ? new Reference.Stored(rs)
+                    : referenceRun != null ? new Reference.Online(ModelFiles.load(referenceRun, spec.device(), DType.FP32)) : Reference.none();
+            Selection sel = spec.selection();
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
-                    m.numParams() / 1e6, steps, bt, tc.accumulation(), micro, sel.objective(),
-                    sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", ratio, sel.score().id, sel.scope().id(), sel.unit().id()) : "");
-            Trainer t = new Trainer(tc, train, valStore, new Trainer.Reference(rs, refModel), out, Commands.tokenizerOf(data), resume, System.err);
+                    spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
+                    sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
+            Llama model = spec.initialModel();
+            Trainer t = new Trainer(spec, model, train, valStore, ref, out, Commands.tokenizerOf(data), resume, System.err);
             Trainer.Summary s = t.train(Integer.MAX_VALUE);
             System.out.printf("trained %d steps: %d tokens seen, %d trained on, final loss %.4f -> %s%n", s.steps(), s.tokensSeen(), s.tokensTrained(),
                     s.lastLoss(), out.resolve("model"));
@@ -99,6 +102,4 @@ final class TrainCommand implements Callable<Integer> {
         }
         return 0;
     }
-
-    private static int or(Integer v, int d) { return v != null ? v : d; }
 }

@@ -5,8 +5,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Where tensors live: "cpu" (the default) or "cuda[:N]". CUDA needs the linux-x86_64-gpu natives on the classpath. */
-public record Device(String spec) {
+public record Device(@com.fasterxml.jackson.annotation.JsonValue String spec) {
     public static final Device CPU = new Device("cpu");
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static Device fromJson(String s) { return parse(s); }
 
     /** Parses "cpu", "cuda", "cuda:1" or "auto" (CUDA when libtorch sees a GPU, else CPU). */
     public static Device parse(String s) {
@@ -18,6 +21,11 @@ public record Device(String spec) {
 
     public boolean isCuda() { return spec.startsWith("cuda"); }
 
+    /** The tensor on this device: itself when already there, else a copy. */
+    public org.bytedeco.pytorch.Tensor put(org.bytedeco.pytorch.Tensor t) {
+        return !isCuda() && t.is_cpu() ? t : t.to(torchDevice(), t.scalar_type().intern());
+    }
+
     public org.bytedeco.pytorch.Device torchDevice() { return new org.bytedeco.pytorch.Device(spec); }
 
     public TensorOptions options(ScalarType dtype) {
@@ -25,8 +33,7 @@ public record Device(String spec) {
         return isCuda() ? o.device(new org.bytedeco.pytorch.DeviceOptional(torchDevice())) : o;
     }
 
-    /** Default floating dtype: fp32 on CPU (bf16 matmul runs at 0.9 GFLOPS there), fp32 master weights on GPU too. */
-    public ScalarType floatType() { return ScalarType.Float; }
+    public TensorOptions options(DType dtype) { return options(dtype.scalarType()); }
 
     static boolean cudaAvailableRaw() { return torch.cuda_is_available(); }
 }

@@ -149,14 +149,33 @@ public final class Engine {
                     + " (else about 35% slower), or install an OpenMP OpenBLAS (apt-get install libopenblas0-openmp)");
     }
 
+    /** Median GFLOP/s of an n x n x n matrix product in this dtype on the CPU: the peak MFU is measured against. */
+    public static double matmulGflops(int n, DType dtype) {
+        init();
+        org.bytedeco.pytorch.Tensor a = torch.randn(n, n).to(dtype.scalarType()), b = torch.randn(n, n).to(dtype.scalarType());
+        java.util.List<Double> g = new java.util.ArrayList<>();
+        for (int rep = 0; rep < 7; rep++) {
+            try (PointerScope s = new PointerScope()) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 5; i++) a.matmul(b);
+                double sec = (System.nanoTime() - t0) / 1e9 / 5;
+                if (rep >= 2) g.add(2.0 * n * n * n / sec / 1e9);
+            }
+        }
+        java.util.Collections.sort(g);
+        return g.get(g.size() / 2);
+    }
+
+    /** libtorch's version as its build configuration states it, or "?". */
+    public static String libtorchVersion() {
+        init();
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("TORCH_VERSION=([^,\\s]+)").matcher(torch.show_config().getString());
+        return v.find() ? v.group(1) : "?";
+    }
+
     public static boolean cudaAvailable() {
         init();
         return Device.cudaAvailableRaw();
-    }
-
-    public static void seed(long seed) {
-        init();
-        torch.manual_seed(seed);
     }
 
     public static int threads() {
@@ -179,8 +198,17 @@ public final class Engine {
         return before;
     }
 
-    /** Native memory made inside is freed at close: one per training step keeps RSS flat (4 GB growth in 300 steps without). */
-    public static PointerScope stepScope() { return new PointerScope(); }
+    /** A region whose native memory is freed when it closes. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Native memory made inside is freed at close: one per training step keeps RSS flat (it grew without bound). */
+    public static Scope stepScope() {
+        PointerScope s = new PointerScope();
+        return s::close;
+    }
 
     /**
      * Runs {@code body} in its own memory scope, so its intermediate tensors are freed when it returns rather than when
@@ -207,5 +235,8 @@ public final class Engine {
     public static void returnFreeMemory() { org.bytedeco.javacpp.Pointer.trimMemory(); }
 
     /** Disables autograd until closed (reference scoring, evaluation, generation). */
-    public static NoGradGuard noGrad() { return new NoGradGuard(); }
+    public static Scope noGrad() {
+        NoGradGuard g = new NoGradGuard();
+        return g::close;
+    }
 }

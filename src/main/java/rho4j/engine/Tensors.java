@@ -15,37 +15,42 @@ public final class Tensors {
 
     public static Scalar s(double v) { return new Scalar(v); }
 
-    public static Tensor longs(long[] data, long... shape) {
+    // Every tensor made from Java data is made on a device the caller names: no code path can fall back to the CPU.
+
+    public static Tensor longs(Device d, long[] data, long... shape) {
         try (LongPointer p = new LongPointer(data)) {
-            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Long)).clone();
+            return d.put(torch.from_blob(p, shape, new TensorOptions(ScalarType.Long)).clone());
         }
     }
 
-    public static Tensor longs(int[] data, long... shape) {
+    public static Tensor longs(Device d, int[] data, long... shape) {
         long[] l = new long[data.length];
         for (int i = 0; i < l.length; i++) l[i] = data[i];
-        return longs(l, shape);
+        return longs(d, l, shape);
     }
 
-    public static Tensor floats(float[] data, long... shape) {
+    public static Tensor floats(Device d, float[] data, long... shape) {
         try (FloatPointer p = new FloatPointer(data)) {
-            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone();
+            return d.put(torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone());
         }
     }
 
-    public static Tensor doubles(double[] data, long... shape) {
+    public static Tensor doubles(Device d, double[] data, long... shape) {
         try (DoublePointer p = new DoublePointer(data)) {
-            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Double)).clone();
+            return d.put(torch.from_blob(p, shape, new TensorOptions(ScalarType.Double)).clone());
         }
     }
 
-    public static Tensor bools(boolean[] data, long... shape) {
+    public static Tensor bools(Device d, boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
         try (org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(b)) {
-            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Byte)).to(ScalarType.Bool);
+            return d.put(torch.from_blob(p, shape, new TensorOptions(ScalarType.Byte)).to(ScalarType.Bool));
         }
     }
+
+    /** The device a tensor lives on, as Rho4j's type. */
+    public static Device deviceOf(Tensor t) { return t.is_cpu() ? Device.CPU : new Device(t.device().str().getString()); }
 
     /** Copies any tensor (any device, any float dtype) into a flat Java float array. */
     public static float[] toFloats(Tensor t) {

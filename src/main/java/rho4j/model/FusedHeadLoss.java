@@ -6,7 +6,7 @@ import static rho4j.engine.Tensors.s;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
+import rho4j.engine.Engine;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -25,12 +25,11 @@ import rho4j.engine.Tensors;
  * </pre>
  */
 public final class FusedHeadLoss {
-    /** Rows per chunk: a 512 x V chunk of logits stays within a few MB of cache. */
+    /** Rows per chunk of training logits. */
     static final int CHUNK = 512;
     /**
-     * Rows per chunk when scoring: 8 MiB of logits (256 fp32 rows at V = 8192). Smaller blocks than training's, because
-     * scoring runs batch after batch with nothing else alive, and glibc's heap keeps the blocks' footprint: ref scoring
-     * 433-465 MB with 256 rows against 450-498 with 512, at the same speed.
+     * Rows per chunk when scoring: 8 MiB of logits, smaller blocks than training's because scoring runs batch after
+     * batch with nothing else alive and the allocator keeps the blocks' footprint (bench/README.md).
      */
     static int scoreChunk(long v, long elementBytes) { return (int) Math.max(32, (8L << 20) / (elementBytes * v)); }
 
@@ -56,7 +55,7 @@ public final class FusedHeadLoss {
      */
     public static FusedHeadLoss forward(Tensor hidden, Tensor head, Tensor targets) {
         FusedHeadLoss f = new FusedHeadLoss(hidden, head, targets);
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (long r0 = 0; r0 < f.n; r0 += CHUNK) {
                 long c = Math.min(CHUNK, f.n - r0);
                 final long from = r0, rows = c;
@@ -77,7 +76,7 @@ public final class FusedHeadLoss {
         long n = hidden.numel() / hidden.size(-1);
         Tensor flat = hidden.detach().reshape(n, hidden.size(-1)), tgt = targets.reshape(n), w = head.detach();
         float[] loss = new float[(int) n], ent = entropy ? new float[(int) n] : null;
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             int rows = scoreChunk(w.size(0), w.element_size());
             for (long r0 = 0; r0 < n; r0 += rows) {
                 try (PointerScope chunk = new PointerScope()) { // free each chunk's logits at once
@@ -111,10 +110,11 @@ public final class FusedHeadLoss {
      */
     public void backward(float[] weights) {
         int d = (int) flat.size(1);
-        org.bytedeco.pytorch.TensorOptions opts = new org.bytedeco.pytorch.TensorOptions(flat.scalar_type().intern());
+        org.bytedeco.pytorch.TensorOptions opts = flat.options(); // dtype and device of the hidden states
+        rho4j.engine.Device dev = Tensors.deviceOf(flat);
         Tensor gradHidden = torch.zeros(new long[] {n, d}, opts);
         Tensor gradHead = torch.zeros_like(head.detach());
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (int k = 0; k < logProbs.size(); k++) {
                 try (PointerScope chunk = new PointerScope()) { // this chunk's temporaries die here
                     long r0 = (long) k * CHUNK, c = logProbs.get(k).size(0);
@@ -131,11 +131,11 @@ public final class FusedHeadLoss {
                         w[j++] = weights[(int) (r0 + i)];
                     }
                     boolean all = rows == c; // every row selected (CLM): work on the chunk in place, no row gather
-                    Tensor sel = all ? null : Tensors.longs(idx, rows);
+                    Tensor sel = all ? null : Tensors.longs(dev, idx, rows);
                     Tensor g = all ? logProbs.get(k) : logProbs.get(k).index_select(0, sel); // (S, V) log-probs of the selected rows
                     g.exp_(); // softmax
-                    g.view(-1).index_add_(0, Tensors.longs(flatTarget, rows), torch.full(new long[] {rows}, s(-1.0), opts)); // P = softmax - one-hot
-                    Tensor wt = Tensors.doubles(w, rows, 1).to(g.scalar_type().intern()); // (S, 1)
+                    g.view(-1).index_add_(0, Tensors.longs(dev, flatTarget, rows), torch.full(new long[] {rows}, s(-1.0), opts)); // P = softmax - one-hot
+                    Tensor wt = Tensors.doubles(dev, w, rows, 1).to(g.scalar_type().intern()); // (S, 1)
                     Tensor h = all ? flat.narrow(0, r0, c) : flat.narrow(0, r0, c).index_select(0, sel); // (S, D)
                     Tensor gh = g.matmul(head.detach()).mul_(wt); // (S, D) = w (P W)
                     if (all) gradHidden.narrow(0, r0, c).copy_(gh);

@@ -19,43 +19,60 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
+import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
+import rho4j.engine.Tensors;
 
 /**
  * A Llama-style decoder: token embedding, pre-norm blocks of RMSNorm -> grouped-query causal attention with rotary
  * embeddings -> residual, RMSNorm -> SwiGLU MLP -> residual, a final RMSNorm and an output head (optionally tied).
- * Parameter names are Hugging Face's LlamaForCausalLM names, with the rotate-half rotary convention HF uses, so
+ * Weights are typed ({@link Weights}, {@link Block}); Hugging Face's LlamaForCausalLM names appear only where
+ * weights are read or written ({@link #parameters}), with the rotate-half rotary convention HF uses, so
  * model.safetensors + config.json load in transformers unchanged.
  *
  * Shapes: B batch, T time, D model dim, H heads, K kv heads, E head dim, V vocabulary, F MLP hidden.
- * Create a model outside any per-step PointerScope: its parameters must outlive the steps.
+ * Create a model outside any per-step memory scope: its parameters must outlive the steps.
  */
 public final class Llama {
+    /** One decoder block's weights. */
+    public record Block(Tensor attnNorm, // (D)
+                        Tensor wq,       // (H*E, D)
+                        Tensor wk,       // (K*E, D)
+                        Tensor wv,       // (K*E, D)
+                        Tensor wo,       // (D, H*E)
+                        Tensor mlpNorm,  // (D)
+                        Tensor wGate,    // (F, D)
+                        Tensor wUp,      // (F, D)
+                        Tensor wDown) {} // (D, F)
+
+    /** Every weight of the model; {@code head} is {@code embed} itself when the embeddings are tied. */
+    public record Weights(Tensor embed,      // (V, D)
+                          List<Block> blocks, // L of them
+                          Tensor norm,       // (D)
+                          Tensor head) {}    // (V, D)
+
     public final LlamaConfig cfg;
     public final Device device;
-    public final ScalarType dtype;
-    private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
+    public final DType dtype;
+    private final Weights w;
+    private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>(); // Hugging Face name -> weight, in file order
     // RoPE tables (Tmax, E), built in float64 then cast so positions far out stay accurate. sinSigned carries the sign
     // of rotate_half (-sin on the first half, +sin on the second), so rope is x*cos + swap_halves(x)*sinSigned.
     private final Tensor cos, sinSigned;
 
     /** Random initialisation (normal, std 0.02; residual output projections scaled by 1/sqrt(2 L), as GPT-2). */
-    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, long seed) {
+    public Llama(LlamaConfig cfg, Device device, DType dtype, long seed) {
         this(cfg, device, dtype, (WeightSource) null, seed);
     }
 
-    /** Wraps given weights (names as {@link #parameterNames}); they are copied to the device and dtype. */
-    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, Map<String, Tensor> weights) {
+    /** Wraps given weights (Hugging Face names); they are copied to the device and dtype. */
+    public Llama(LlamaConfig cfg, Device device, DType dtype, Map<String, Tensor> weights) {
         this(cfg, device, dtype, fromMap(weights), 0);
     }
 
-    /**
-     * Weights read tensor by tensor from a safetensors file, each straight into the model's own tensor: loading never
-     * holds a second copy of the model (it used to: the file's tensors, then the model's).
-     */
-    public Llama(LlamaConfig cfg, Device device, ScalarType dtype, Safetensors.Reader file) {
+    /** Weights read tensor by tensor from a safetensors file, each straight into the model's own tensor (no second copy). */
+    public Llama(LlamaConfig cfg, Device device, DType dtype, Safetensors.Reader file) {
         this(cfg, device, dtype, (name, dst) -> {
             try {
                 file.readInto(name, dst);
@@ -75,58 +92,75 @@ public final class Llama {
         return (name, dst) -> {
             Tensor w = weights.get(name);
             if (w == null) throw new IllegalArgumentException("weights lack '" + name + "' (a checkpoint of another architecture or size?)");
-            if (!java.util.Arrays.equals(rho4j.engine.Tensors.shape(w), rho4j.engine.Tensors.shape(dst)))
-                throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(w))
-                        + " but the config needs " + java.util.Arrays.toString(rho4j.engine.Tensors.shape(dst)));
+            if (!java.util.Arrays.equals(Tensors.shape(w), Tensors.shape(dst)))
+                throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(Tensors.shape(w))
+                        + " but the config needs " + java.util.Arrays.toString(Tensors.shape(dst)));
             dst.copy_(w.to(dst.scalar_type().intern()));
         };
     }
 
-    private Llama(LlamaConfig cfg, Device device, ScalarType dtype, WeightSource weights, long seed) {
+    private Llama(LlamaConfig cfg, Device device, DType dtype, WeightSource weights, long seed) {
         Engine.init();
         this.cfg = cfg;
         this.device = device;
         this.dtype = dtype;
         if (weights == null) torch.manual_seed(seed);
-        double std = 0.02, residStd = 0.02 / Math.sqrt(2.0 * cfg.nLayers());
-        for (String name : parameterNames(cfg)) {
-            long[] shape = shapeOf(cfg, name);
-            Tensor t = torch.empty(shape, device.options(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
-            // Conversions and random draws in a scope of their own: freed now, not when the garbage collector gets to them
-            // (loading a checkpoint otherwise held the file's copy of every weight beside the model's).
-            try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
-                if (weights != null) {
-                    weights.copyInto(name, t);
-                } else if (name.endsWith("norm.weight")) {
-                    t.fill_(s(1.0));
-                } else {
-                    boolean resid = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
-                    double sd = resid ? residStd : std;
-                    // fp32: drawn in place, no temporary (the same numbers as randn * sd: randn is normal_(0, 1) on an
-                    // empty tensor, and z * sd + 0 == (z * 1 + 0) * sd exactly); other dtypes draw in fp32 and cast
-                    if (dtype.intern() == ScalarType.Float) t.normal_(0.0, sd, new org.bytedeco.pytorch.GeneratorOptional());
-                    else t.copy_(torch.randn(shape, device.options(ScalarType.Float)).mul_(s(sd)).to(dtype));
-                }
-            }
-            params.put(name, t.set_requires_grad(true));
+        long d = cfg.dim(), q = (long) cfg.nHeads() * cfg.headDim(), kv = (long) cfg.nKvHeads() * cfg.headDim(), f = cfg.ffnDim(), v = cfg.vocabSize();
+        double resid = 0.02 / Math.sqrt(2.0 * cfg.nLayers()); // residual output projections, as GPT-2
+        // Made in file order: the random draws follow it, so a seed gives the same model as it always did.
+        Tensor embed = weight("model.embed_tokens.weight", weights, 0.02, v, d);
+        List<Block> blocks = new ArrayList<>();
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            String n = "model.layers." + l + ".";
+            blocks.add(new Block(weight(n + "input_layernorm.weight", weights, 0, d),
+                    weight(n + "self_attn.q_proj.weight", weights, 0.02, q, d),
+                    weight(n + "self_attn.k_proj.weight", weights, 0.02, kv, d),
+                    weight(n + "self_attn.v_proj.weight", weights, 0.02, kv, d),
+                    weight(n + "self_attn.o_proj.weight", weights, resid, d, q),
+                    weight(n + "post_attention_layernorm.weight", weights, 0, d),
+                    weight(n + "mlp.gate_proj.weight", weights, 0.02, f, d),
+                    weight(n + "mlp.up_proj.weight", weights, 0.02, f, d),
+                    weight(n + "mlp.down_proj.weight", weights, resid, d, f)));
         }
+        Tensor norm = weight("model.norm.weight", weights, 0, d);
+        Tensor head = cfg.tieEmbeddings() ? embed : weight("lm_head.weight", weights, 0.02, v, d);
+        this.w = new Weights(embed, List.copyOf(blocks), norm, head);
         // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * theta^(-2i/E).
         int e = cfg.headDim(), tmax = cfg.contextLength();
         double[] table = new double[tmax * e], tableSin = new double[tmax * e];
         for (int t = 0; t < tmax; t++)
             for (int i = 0; i < e / 2; i++) {
-                double f = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
-                table[t * e + i] = table[t * e + i + e / 2] = Math.cos(f);
-                tableSin[t * e + i] = -Math.sin(f);
-                tableSin[t * e + i + e / 2] = Math.sin(f);
+                double fr = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
+                table[t * e + i] = table[t * e + i + e / 2] = Math.cos(fr);
+                tableSin[t * e + i] = -Math.sin(fr);
+                tableSin[t * e + i + e / 2] = Math.sin(fr);
             }
-        cos = rho4j.engine.Tensors.doubles(table, tmax, e).to(device.torchDevice(), dtype);
-        sinSigned = rho4j.engine.Tensors.doubles(tableSin, tmax, e).to(device.torchDevice(), dtype);
-        // A model is built once, after start-up: what start-up and the construction freed (class loading, the JIT's
-        // compile arenas, conversions) goes back to the system instead of staying resident in malloc's arenas.
+        cos = Tensors.doubles(device, table, tmax, e).to(dtype.scalarType());
+        sinSigned = Tensors.doubles(device, tableSin, tmax, e).to(dtype.scalarType());
+        // A model is built once, after start-up: what start-up and the construction freed goes back to the system
+        // instead of staying resident in malloc's arenas.
         Engine.returnFreeMemory();
     }
 
+    /**
+     * A new parameter of this shape, registered under its Hugging Face name: copied from {@code weights}, or drawn
+     * from N(0, std) (std 0: a norm weight, ones).
+     */
+    private Tensor weight(String name, WeightSource weights, double std, long... shape) {
+        Tensor t = torch.empty(shape, device.options(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+        // Conversions and random draws in a scope of their own: freed now, not when the garbage collector gets to them.
+        try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
+            if (weights != null) weights.copyInto(name, t);
+            else if (std == 0) t.fill_(s(1.0));
+            // fp32: drawn in place (the same numbers as randn * std); other dtypes draw in fp32 and cast
+            else if (dtype == DType.FP32) t.normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
+            else t.copy_(torch.randn(shape, device.options(DType.FP32)).mul_(s(std)).to(dtype.scalarType()));
+        }
+        params.put(name, t.set_requires_grad(true));
+        return t;
+    }
+
+    /** Parameter names in file order (Hugging Face's), for a config. */
     public static List<String> parameterNames(LlamaConfig c) {
         List<String> n = new ArrayList<>();
         n.add("model.embed_tokens.weight");
@@ -141,30 +175,17 @@ public final class Llama {
         return n;
     }
 
-    static long[] shapeOf(LlamaConfig c, String name) {
-        long d = c.dim(), kv = (long) c.nKvHeads() * c.headDim(), f = c.ffnDim(), v = c.vocabSize();
-        if (name.endsWith("embed_tokens.weight") || name.equals("lm_head.weight")) return new long[] {v, d};
-        if (name.endsWith("norm.weight")) return new long[] {d};
-        if (name.endsWith("q_proj.weight") || name.endsWith("o_proj.weight")) return new long[] {d, d};
-        if (name.endsWith("k_proj.weight") || name.endsWith("v_proj.weight")) return new long[] {kv, d};
-        if (name.endsWith("gate_proj.weight") || name.endsWith("up_proj.weight")) return new long[] {f, d};
-        if (name.endsWith("down_proj.weight")) return new long[] {d, f};
-        throw new IllegalArgumentException("unknown parameter " + name);
-    }
+    /** The typed weights. */
+    public Weights weights() { return w; }
 
+    /** Every weight under its Hugging Face name, in file order: for files and optimizer state, never for compute. */
     public Map<String, Tensor> parameters() { return Collections.unmodifiableMap(params); }
-
-    public TensorVector parameterVector() { return new TensorVector(params.values().toArray(new Tensor[0])); }
 
     public long numParams() {
         long n = 0;
         for (Tensor t : params.values()) n += t.numel();
         return n;
     }
-
-    private Tensor p(String name) { return params.get(name); }
-
-    private Tensor head() { return cfg.tieEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"); }
 
     // ---------------------------------------------------------------------------------------------------------
     // Forward
@@ -173,11 +194,11 @@ public final class Llama {
     public Tensor hidden(Tensor idx) { return trunk(idx, null, 0, null, null); }
 
     /** The output head's weight (V, D): lm_head, or the token embedding when tied. */
-    public Tensor headWeight() { return head(); }
+    public Tensor headWeight() { return w.head(); }
 
     /** Logits for every position: idx (B, T) int64 -> (B, T, V). */
     public Tensor logits(Tensor idx) {
-        return linear(trunk(idx, null, 0, null, null), head());
+        return linear(trunk(idx, null, 0, null, null), w.head());
     }
 
     /**
@@ -192,16 +213,27 @@ public final class Llama {
     }
 
     /**
-     * No-grad per-token losses, and entropies if asked, as Java arrays (B*T): the head and the loss fused in chunks,
-     * so scoring and evaluation never hold the full logits (see {@link FusedHeadLoss#score}). The rows go through the
-     * network in groups of whole sequences of at most {@link #SCORE_GROUP_BYTES} per (rows, F) activation: the same
-     * numbers to the last bit or two (BLAS may pick other kernel paths for fewer rows), far less memory (glibc keeps freed activation blocks resident and fragmented, so the peak grows with the
-     * size of each temporary: ref scoring at batch 8 peaked at 575-586 MB in one group, 441-468 MB in groups of 1024
-     * rows, at 1% less speed; bench/README.md).
+     * No-grad per-token losses, and entropies if asked, as Java arrays (B*T): the head and the loss fused in chunks, so
+     * scoring and evaluation never hold the full logits ({@link FusedHeadLoss#score}). Rows go through the network in
+     * groups of whole sequences of at most {@link #SCORE_GROUP_BYTES} per (rows, F) activation: the allocator's peak
+     * grows with the size of each temporary (bench/README.md); results agree with one group to the last bit or two.
      */
     public float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy) {
         return scoreTokens(idx, targets, entropy, scoreGroup(idx.size(0), idx.size(1)));
     }
+
+    /** {@link #scoreTokens(Tensor, Tensor, boolean)} of b sequences of t token ids, made on the model's device. */
+    public float[][] scoreTokens(int[] inputs, int[] targets, int b, int t, boolean entropy) {
+        return scoreTokens(Tensors.longs(device, inputs, b, t), Tensors.longs(device, targets, b, t), entropy);
+    }
+
+    /** The training forward of b sequences of t token ids: per-token losses now, the backward pass on demand. */
+    public FusedHeadLoss trainForward(int[] inputs, int[] targets, int b, int t) {
+        return FusedHeadLoss.forward(hidden(Tensors.longs(device, inputs, b, t)), w.head(), Tensors.longs(device, targets, b, t));
+    }
+
+    /** A fresh AdamW over every parameter (decoupled weight decay on matrices only). */
+    public AdamW optimizer(AdamW.Hyper h) { return new AdamW(parameters(), h); }
 
     /** As {@link #scoreTokens(Tensor, Tensor, boolean)}, {@code group} sequences per forward. */
     float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy, int group) {
@@ -220,12 +252,12 @@ public final class Llama {
         return new float[][] {loss, ent};
     }
 
-    /** Largest (rows, F) activation of one scoring forward: 4 MiB, 1024 rows of the ref config (4 windows of 256). */
+    /** Largest (rows, F) activation of one scoring forward. */
     static final long SCORE_GROUP_BYTES = 4L << 20;
 
     /** Sequences per scoring forward for a batch of b sequences of length t: at least one. */
     int scoreGroup(long b, long t) {
-        long rowBytes = (long) Math.max(cfg.dim(), cfg.ffnDim()) * torch.elementSize(dtype);
+        long rowBytes = (long) Math.max(cfg.dim(), cfg.ffnDim()) * dtype.bytes;
         return (int) Math.max(1, Math.min(b, SCORE_GROUP_BYTES / (t * rowBytes)));
     }
 
@@ -254,30 +286,30 @@ public final class Llama {
             boolean[] m = new boolean[tt * s];
             for (int i = 0; i < tt; i++)
                 for (int j = 0; j <= pos + i; j++) m[i * s + j] = true;
-            mask = rho4j.engine.Tensors.bools(m, tt, s).to(device.torchDevice(), ScalarType.Bool);
+            mask = Tensors.bools(device, m, tt, s);
         }
-        Tensor x = embedding(p("model.embed_tokens.weight"), idx); // (B, T, D)
+        Tensor x = embedding(w.embed(), idx); // (B, T, D)
         for (int l = 0; l < cfg.nLayers(); l++) {
             final int layer = l;
+            final Block blk = w.blocks().get(l);
             final Tensor in = x, attnMask = mask, cs = c, sns = sn;
-            // Each half-block in its own memory scope: its temporaries are freed when it ends instead of at the end of
-            // the step (scoring RSS 1.9 -> 0.6 GB on the ref config); autograd keeps what backward needs.
-            Tensor mid = Engine.scoped(() -> attention(layer, in, cache, pos, cs, sns, attnMask));
-            x = Engine.scoped(() -> mlp(layer, mid));
+            // Each half-block in its own memory scope: its temporaries are freed when it ends, not at the end of the
+            // step; autograd keeps what backward needs.
+            Tensor mid = Engine.scoped(() -> attention(blk, layer, in, cache, pos, cs, sns, attnMask));
+            x = Engine.scoped(() -> mlp(blk, mid));
         }
-        return rmsNorm(x, p("model.norm.weight"));
+        return rmsNorm(x, w.norm());
     }
 
     /** The attention half of a pre-norm block: x + attention(norm(x)), (B, T, D) -> (B, T, D). */
-    private Tensor attention(int l, Tensor x, KvCache cache, int pos, Tensor c, Tensor sn, Tensor mask) {
+    private Tensor attention(Block blk, int l, Tensor x, KvCache cache, int pos, Tensor c, Tensor sn, Tensor mask) {
         long b = x.size(0), t = x.size(1);
         int h = cfg.nHeads(), k = cfg.nKvHeads(), e = cfg.headDim(), d = cfg.dim();
-        String n = "model.layers." + l + ".";
-        Tensor hn = rmsNorm(x, p(n + "input_layernorm.weight"));
+        Tensor hn = rmsNorm(x, blk.attnNorm());
         boolean noGrad = !org.bytedeco.pytorch.GradMode.is_enabled(); // no graph: rope and the residual add work in place
-        Tensor q = rope(linear(hn, p(n + "self_attn.q_proj.weight")).view(b, t, h, e), c, sn, noGrad).transpose(1, 2); // (B, H, T, E)
-        Tensor kk = rope(linear(hn, p(n + "self_attn.k_proj.weight")).view(b, t, k, e), c, sn, noGrad).transpose(1, 2); // (B, K, T, E)
-        Tensor v = linear(hn, p(n + "self_attn.v_proj.weight")).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
+        Tensor q = rope(linear(hn, blk.wq()).view(b, t, h, e), c, sn, noGrad).transpose(1, 2); // (B, H, T, E)
+        Tensor kk = rope(linear(hn, blk.wk()).view(b, t, k, e), c, sn, noGrad).transpose(1, 2); // (B, K, T, E)
+        Tensor v = linear(hn, blk.wv()).view(b, t, k, e).transpose(1, 2); // (B, K, T, E)
         boolean causal = mask == null;
         if (cache != null) { // write this step's keys/values, attend over everything so far
             cache.k[l].narrow(2, pos, t).copy_(kk);
@@ -288,22 +320,21 @@ public final class Llama {
         }
         kk = repeatKv(kk, h / k); // (B, H, S, E)
         v = repeatKv(v, h / k);
-        // Fused attention (no T x T matrix kept); measured faster than explicit softmax attention at T = 256.
+        // Fused attention: no T x T matrix kept.
         Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
                 causal, new DoubleOptional(), false); // (B, H, T, E)
         y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
-        Tensor o = linear(y, p(n + "self_attn.o_proj.weight"));
+        Tensor o = linear(y, blk.wo());
         return noGrad ? o.add_(x) : x.add(o); // the same sum: float addition commutes
     }
 
     /** The MLP half: x + down(silu(gate(norm(x))) * up(norm(x))), (B, T, D) -> (B, T, D) through (B, T, F). */
-    private Tensor mlp(int l, Tensor x) {
-        String n = "model.layers." + l + ".";
-        Tensor hn = rmsNorm(x, p(n + "post_attention_layernorm.weight"));
-        Tensor gate = linear(hn, p(n + "mlp.gate_proj.weight")); // (B, T, F)
-        if (org.bytedeco.pytorch.GradMode.is_enabled()) return x.add(linear(silu(gate).mul(linear(hn, p(n + "mlp.up_proj.weight"))), p(n + "mlp.down_proj.weight")));
-        torch.silu_(gate).mul_(linear(hn, p(n + "mlp.up_proj.weight"))); // scoring, evaluation: no graph, so in place
-        return linear(gate, p(n + "mlp.down_proj.weight")).add_(x);
+    private Tensor mlp(Block blk, Tensor x) {
+        Tensor hn = rmsNorm(x, blk.mlpNorm());
+        Tensor gate = linear(hn, blk.wGate()); // (B, T, F)
+        if (org.bytedeco.pytorch.GradMode.is_enabled()) return x.add(linear(silu(gate).mul(linear(hn, blk.wUp())), blk.wDown()));
+        torch.silu_(gate).mul_(linear(hn, blk.wUp())); // scoring, evaluation: no graph, so in place
+        return linear(gate, blk.wDown()).add_(x);
     }
 
     private Tensor rmsNorm(Tensor x, Tensor w) {
@@ -355,6 +386,6 @@ public final class Llama {
     public Tensor stepLogits(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
         Tensor hidden = trunk(idx, cache, pos, positions, mask); // (B, T, D)
         Tensor last = hidden.narrow(1, hidden.size(1) - 1, 1).squeeze(1); // (B, D)
-        return linear(last, head()); // (B, V)
+        return linear(last, w.head()); // (B, V)
     }
 }

@@ -159,7 +159,7 @@ public final class Safetensors {
         /** A new CPU tensor holding the stored one, in its stored dtype. */
         public Tensor read(String name) throws IOException {
             Entry e = entry(name);
-            Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype()), new org.bytedeco.pytorch.MemoryFormatOptional());
+            Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype()), new org.bytedeco.pytorch.MemoryFormatOptional()); // host: the file's bytes land on the CPU; copy_ moves them to the model's device
             readBytes(e, t);
             return t;
         }

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import rho4j.engine.Device;
@@ -18,7 +16,7 @@ import rho4j.engine.Tensors;
 import rho4j.eval.LanguageModel;
 import rho4j.tokenize.ByteLevelBpe;
 import rho4j.tokenize.TextEncoder;
-import rho4j.train.Checkpoint;
+import rho4j.engine.DType;
 
 /**
  * A {@link Llama} plus its tokenizer as the {@link LanguageModel} evaluation asks for: batched continuation
@@ -45,7 +43,7 @@ public final class TorchLanguageModel implements LanguageModel {
     }
 
     /**
-     * Loads weights (a run folder, a checkpoint or a model/ folder, as {@link Checkpoint#modelDir}) and the
+     * Loads weights (a run folder, a checkpoint or a model/ folder, as {@link ModelFiles#modelDir}) and the
      * tokenizer.json beside them, in the device's default float type.
      */
     public static TorchLanguageModel load(Path runOrModelDir, Device device) throws IOException {
@@ -53,14 +51,14 @@ public final class TorchLanguageModel implements LanguageModel {
     }
 
     public static TorchLanguageModel load(Path runOrModelDir, Device device, int batchSize) throws IOException {
-        Path dir = Checkpoint.modelDir(runOrModelDir);
+        Path dir = ModelFiles.modelDir(runOrModelDir);
         Path tok = dir.resolve("tokenizer.json");
         // Check before loading weights: a missing tokenizer is the common mistake and weights take a while.
         if (!Files.exists(tok))
             throw new IOException(dir + " has model weights but no tokenizer.json; copy the tokenizer the model was trained"
                     + " with into that folder (runs written by `rho train` include it)");
         ByteLevelBpe bpe = ByteLevelBpe.load(tok);
-        Llama m = Checkpoint.loadModel(dir, device, device.floatType());
+        Llama m = ModelFiles.load(dir, device, DType.FP32);
         return new TorchLanguageModel(m, bpe, batchSize);
     }
 
@@ -122,11 +120,11 @@ public final class TorchLanguageModel implements LanguageModel {
             }
         }
         double[] lp;
-        try (NoGradGuard ng = Engine.noGrad(); PointerScope scope = Engine.stepScope()) {
-            Tensor logits = model.logits(Tensors.longs(x, b, t).to(model.device.torchDevice(), ScalarType.Long)); // (B, T, V)
+        try (Engine.Scope ng = Engine.noGrad(); Engine.Scope scope = Engine.stepScope()) {
+            Tensor logits = model.logits(Tensors.longs(model.device, x, b, t)); // (B, T, V)
             // (B, T, V); at least fp32 (a bf16 model's log-probs would be too coarse to rank options), float64 kept.
-            Tensor logp = (model.dtype.intern() == ScalarType.Double ? logits : logits.to(ScalarType.Float)).log_softmax(-1);
-            Tensor target = Tensors.longs(y, b, t, 1).to(model.device.torchDevice(), ScalarType.Long); // (B, T, 1)
+            Tensor logp = (model.dtype == DType.FP64 ? logits : logits.to(ScalarType.Float)).log_softmax(-1);
+            Tensor target = Tensors.longs(model.device, y, b, t, 1); // (B, T, 1)
             lp = Tensors.toDoubles(logp.gather(-1, target).squeeze(-1)); // (B, T): only the chosen ids go to Java
         }
         for (int r = 0; r < b; r++) {
@@ -227,9 +225,8 @@ public final class TorchLanguageModel implements LanguageModel {
         if (maxNewTokens == 0) Arrays.fill(reason, StopReason.MAX_TOKENS);
         // Only real padding needs positions and a mask; without it the model's own causal path is used (faster).
         boolean padded = Arrays.stream(pad).anyMatch(x -> x > 0);
-        var dev = model.device.torchDevice();
 
-        try (NoGradGuard ng = Engine.noGrad(); PointerScope batchScope = Engine.stepScope()) {
+        try (Engine.Scope ng = Engine.noGrad(); Engine.Scope batchScope = Engine.stepScope()) {
             // Lives in the batch scope, outside the per-step ones; sized for this batch (the prompt and every token fed
             // back), not the whole context: half the memory for 64 + 64 tokens at context 256.
             Llama.KvCache cache = model.newCache(b, Math.min(ctx, len + maxNewTokens));
@@ -241,7 +238,7 @@ public final class TorchLanguageModel implements LanguageModel {
                     for (int r = 0; r < b; r++) if (reason[r] == null) reason[r] = StopReason.CONTEXT_FULL;
                     break;
                 }
-                try (PointerScope stepScope = Engine.stepScope()) { // frees this step's activations and logits
+                try (Engine.Scope stepScope = Engine.stepScope()) { // frees this step's activations and logits
                     long[] x = new long[b * t];
                     Tensor positions = null, mask = null;
                     if (step == 0) {
@@ -262,10 +259,10 @@ public final class TorchLanguageModel implements LanguageModel {
                                 // NaN would leak into later layers through the padding keys' values.
                                 for (int j = 0; j < s; j++) m[(r * t + i) * s + j] = (j >= pad[r] && j <= q) || j == q;
                             }
-                        positions = Tensors.longs(posIds, b, t).to(dev, ScalarType.Long); // (B, T)
-                        mask = Tensors.bools(m, b, 1, t, s).to(dev, ScalarType.Bool); // (B, 1, T, S)
+                        positions = Tensors.longs(model.device, posIds, b, t); // (B, T)
+                        mask = Tensors.bools(model.device, m, b, 1, t, s); // (B, 1, T, S)
                     }
-                    Tensor logits = model.stepLogits(Tensors.longs(x, b, t).to(dev, ScalarType.Long), cache, pos, positions, mask); // (B, V)
+                    Tensor logits = model.stepLogits(Tensors.longs(model.device, x, b, t), cache, pos, positions, mask); // (B, V)
                     next = picker.pick(logits);
                 }
                 pos += t;

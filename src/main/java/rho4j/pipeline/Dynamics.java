@@ -16,10 +16,10 @@ final class Dynamics {
     private Dynamics() {}
 
     /** Per-token losses of the first held-out windows at every kept checkpoint, then the loss-dynamics categories. */
-    static void run(Path run, TokenStore holdout, Path dir, PrintStream log) throws IOException {
+    static void run(Path run, rho4j.engine.Device device, TokenStore holdout, Path dir, PrintStream log) throws IOException {
         List<Path> ckpts = CheckpointLosses.checkpoints(List.of(run));
         if (ckpts.size() < 2) throw new IOException(run + " keeps " + ckpts.size() + " checkpoints; dynamics needs at least 2");
-        var r = CheckpointLosses.analyze(ckpts, holdout, DYNAMICS_WINDOWS, DYNAMICS_WINDOWS, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        var r = CheckpointLosses.analyze(ckpts, device, holdout, DYNAMICS_WINDOWS, DYNAMICS_WINDOWS, new PrintStream(java.io.OutputStream.nullOutputStream()));
         DynamicsFiles.writeJson(r, dir.resolve("dynamics.json"));
         log.printf("dynamics %s: %d checkpoints x %d tokens%n", run.getFileName(), r.x().length, r.categories().length);
     }

@@ -17,9 +17,8 @@ import rho4j.eval.Evaluator;
 import rho4j.eval.GoldRule;
 import rho4j.eval.TaskLayout;
 import rho4j.eval.TaskResult;
-import rho4j.model.Llama;
 import rho4j.model.TorchLanguageModel;
-import rho4j.train.Trainer;
+import rho4j.score.WindowLosses;
 import rho4j.util.Json;
 
 /**
@@ -34,12 +33,9 @@ final class Evaluation {
 
     private Evaluation() {}
 
-    static void run(Path run, TokenStore holdout, Recipe r, List<Path> taskFiles, Path dir,
-                                 PrintStream log) throws IOException {
-        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.CPU);
-        Llama model = lm.model();
-        int T = model.cfg.contextLength();
-        double holdoutLoss = Trainer.validationLoss(model, holdout, T, r.budget().microBatch(), Integer.MAX_VALUE);
+    static void run(Path run, Device device, TokenStore holdout, Recipe r, List<Path> taskFiles, Path dir, PrintStream log) throws IOException {
+        TorchLanguageModel lm = TorchLanguageModel.load(run, device);
+        double holdoutLoss = WindowLosses.mean(lm.model(), holdout, r.budget().microBatch(), Integer.MAX_VALUE);
         Recipe.Eval e = r.eval();
         Evaluator ev = new Evaluator(lm, new Evaluator.Config(e.shots(), e.limit(), 8, e.maxNewTokens(), r.seed()));
         List<TaskResult> results = new ArrayList<>();

@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import rho4j.data.CorpusOptions;
 import rho4j.data.CorpusReader;
 import rho4j.data.Prepare;
 import rho4j.data.PrepareOptions;
 import rho4j.data.TokenStore;
 import rho4j.demo.DemoData;
+import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
 import rho4j.model.Llama;
@@ -24,9 +24,10 @@ import rho4j.model.LlamaConfig;
 import rho4j.report.HtmlReport;
 import rho4j.score.ReferenceScores;
 import rho4j.score.Scorer;
+import rho4j.model.ModelFiles;
 import rho4j.train.Checkpoint;
-import rho4j.train.Selection;
-import rho4j.train.TrainConfig;
+import rho4j.train.Reference;
+import rho4j.train.TrainSpec;
 import rho4j.train.Trainer;
 import rho4j.util.Hashing;
 import rho4j.util.Json;
@@ -50,6 +51,7 @@ public final class Pipeline {
 
     public static Results run(Recipe r, Path out, PrintStream log) throws IOException {
         Engine.init();
+        Device device = Device.parse(r.device());
         long t0 = System.nanoTime();
         Files.createDirectories(out);
         Stages st = new Stages(out, log);
@@ -70,39 +72,39 @@ public final class Pipeline {
              TokenStore holdout = TokenStore.open(stores.resolve("holdout"))) {
             String refKey = Stages.key("reference", storesKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed());
             Path refRun = st.run("reference", refKey, dir -> {
-                TrainConfig c = trainConfig(r, mc, b.referenceSteps(), Selection.clm(), false);
-                new Trainer(c, refStore, holdout, Trainer.Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                TrainSpec c = trainSpec(r, mc.vocabSize(), b.referenceSteps(), "clm", false);
+                new Trainer(c, c.initialModel(), refStore, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             });
 
             String scoresKey = Stages.key("scores", refKey, storesKey);
             Path scores = st.run("scores", scoresKey, dir -> {
-                Llama ref = Checkpoint.loadModel(refRun, Device.CPU, ScalarType.Float);
-                Scorer.run(ref, Checkpoint.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
+                Llama ref = ModelFiles.load(refRun, device, DType.FP32);
+                Scorer.run(ref, ModelFiles.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
             });
 
             String clmKey = Stages.key("clm", storesKey, mc, b, r.seed());
             Path clmRun = st.run("clm", clmKey, dir -> {
-                TrainConfig c = trainConfig(r, mc, b.steps(), Selection.clm(), false);
-                new Trainer(c, corpus, holdout, Trainer.Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "clm", false);
+                new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             });
             String slmKey = Stages.key("slm", scoresKey, storesKey, mc, b, r.seed(), r.selection());
             Path slmRun = st.run("slm", slmKey, dir -> {
-                TrainConfig c = trainConfig(r, mc, b.steps(), r.selection().toSelection(), true);
+                TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "slm", true);
                 try (ReferenceScores rs = ReferenceScores.open(scores)) {
-                    new Trainer(c, corpus, holdout, new Trainer.Reference(rs, null), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                    new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
                 }
             });
 
             String evalSpec = in.key() + r.eval();
             String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
-            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> Evaluation.run(clmRun, holdout, r, in.tasks(), dir, log));
+            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> Evaluation.run(clmRun, device, holdout, r, in.tasks(), dir, log));
             String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
-            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> Evaluation.run(slmRun, holdout, r, in.tasks(), dir, log));
+            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> Evaluation.run(slmRun, device, holdout, r, in.tasks(), dir, log));
 
             String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
-            Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, holdout, dir, log));
+            Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, device, holdout, dir, log));
             String slmDynKey = Stages.key("dynamics-slm", slmKey, storesKey);
-            Path slmDyn = st.run("dynamics-slm", slmDynKey, dir -> Dynamics.run(slmRun, holdout, dir, log));
+            Path slmDyn = st.run("dynamics-slm", slmDynKey, dir -> Dynamics.run(slmRun, device, holdout, dir, log));
 
             String tokensKey = Stages.key("tokens-slm", slmKey, storesKey, tokKey);
             Path tokens = st.run("tokens-slm", tokensKey, dir -> {
@@ -226,14 +228,20 @@ public final class Pipeline {
      * the run (all kept, for the dynamics stage and for resuming), and for SLM selection dumps at 20 evenly spread
      * steps (precision/recall are averaged over them).
      */
-    static TrainConfig trainConfig(Recipe r, LlamaConfig mc, int steps, Selection sel, boolean dumps) {
-        Recipe.Budget b = r.budget();
-        int every = Math.max(1, steps / 8);
+    public static TrainSpec trainSpec(Recipe r, int vocab, int steps, String objective, boolean dumps) {
         List<Integer> dumpSteps = new ArrayList<>();
         if (dumps) for (int s = Math.max(1, steps / 20); s <= steps; s += Math.max(1, steps / 20)) dumpSteps.add(s);
-        return TrainConfig.defaults(mc).withBatch(b.microBatch(), b.batchTokens()).withSteps(steps, b.warmup())
-                .withLr(b.lr(), b.lr() / 10).withSeed(r.seed()).withEvery(Math.max(1, steps / 10), every, Math.max(1, steps / 10))
-                .withKeepCheckpoints(CHECKPOINTS + 1).withSelection(sel).withDumpSteps(dumpSteps);
+        java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(r.trainOptions());
+        o.put("device", r.device());
+        o.put("objective", objective);
+        o.put("steps", steps);
+        o.put("eval-every", Math.max(1, steps / 10));
+        o.put("eval-windows", 32);
+        o.put("ckpt-every", Math.max(1, steps / 8));
+        o.put("log-every", Math.max(1, steps / 10));
+        o.put("keep-checkpoints", CHECKPOINTS + 1);
+        o.put("dump-steps", dumpSteps);
+        return TrainSpec.of(o, vocab);
     }
 
     private static Results.RunMetrics metrics(Path run, Path eval) throws IOException {

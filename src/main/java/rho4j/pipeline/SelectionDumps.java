@@ -53,7 +53,7 @@ final class SelectionDumps {
     /** tokens.json for the report from the last dump: {"step", "docs":[{tokens, ref_loss, excess, selected, noise}]}. */
     static void writeTokensJson(Path run, ByteLevelBpe tok, NoiseKinds kinds, int maxDocs, Path out) throws IOException {
         List<Path> dumps = files(run);
-        if (dumps.isEmpty()) throw new IOException(run + " has no selection dumps: set TrainConfig.dumpSteps for the SLM run");
+        if (dumps.isEmpty()) throw new IOException(run + " has no selection dumps: set --dump-steps for the SLM run");
         JsonNode dump = Json.MAPPER.readTree(dumps.get(dumps.size() - 1).toFile());
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("step", dump.get("step").asInt());

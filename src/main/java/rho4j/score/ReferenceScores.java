@@ -18,6 +18,8 @@ import rho4j.util.Json;
  */
 public final class ReferenceScores implements AutoCloseable {
     public static final String LOSS_FILE = "ref_loss.f32", ENTROPY_FILE = "ref_entropy.f32", META_FILE = "scores.json";
+    /** Written while scoring runs, removed when scores.json is: its presence means an interrupted scoring run. */
+    public static final String PROGRESS_FILE = "progress.json";
 
     public record Meta(int format, long tokens, int contextLength, String storeTokensSha256, String tokenizerHash,
                        String referenceModel, String referenceModelSha256, boolean hasEntropy, String lossSha256,
@@ -39,7 +41,7 @@ public final class ReferenceScores implements AutoCloseable {
     public static ReferenceScores open(Path dir) throws IOException {
         Path m = dir.resolve(META_FILE);
         if (!Files.exists(m)) {
-            String hint = Files.exists(dir.resolve(Scorer.PROGRESS_FILE)) ? " (scoring was interrupted: rerun `rho score` with the same arguments to finish it)"
+            String hint = Files.exists(dir.resolve(PROGRESS_FILE)) ? " (scoring was interrupted: rerun `rho score` with the same arguments to finish it)"
                     : " (compute scores with `rho score --run REF_RUN --data STORE --out " + dir + "`)";
             throw new IOException(dir + " holds no complete reference scores: " + META_FILE + " is missing" + hint);
         }

@@ -8,12 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 import rho4j.data.TokenStore;
 import rho4j.engine.Engine;
-import rho4j.engine.Tensors;
 import rho4j.model.Llama;
 import rho4j.train.WindowSampler;
 import rho4j.util.Hashing;
@@ -26,8 +22,6 @@ import rho4j.util.Json;
  * completion marker with the checksums) last.
  */
 public final class Scorer {
-    public static final String PROGRESS_FILE = "progress.json";
-
     public record Identity(long tokens, int contextLength, String storeTokensSha256, String tokenizerHash, String referenceModel,
                            String referenceModelSha256, boolean hasEntropy) {}
 
@@ -57,7 +51,7 @@ public final class Scorer {
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
                 Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
         Files.createDirectories(out);
-        Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(PROGRESS_FILE);
+        Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(ReferenceScores.PROGRESS_FILE);
         if (Files.exists(meta)) {
             ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
             if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
@@ -84,33 +78,30 @@ public final class Scorer {
             else Files.deleteIfExists(entFile);
             Json.write(progress, new Progress(id, 0));
         }
-        long t0 = System.nanoTime(), lastSave = t0, scoredNow = 0;
+        long t0 = System.nanoTime();
+        long[] lastSave = {t0}, scoredNow = {0};
+        boolean[] killed = {false};
         try (FileChannel lc = FileChannel.open(lossFile, StandardOpenOption.WRITE);
-             FileChannel ec = entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null;
-             NoGradGuard ng = new NoGradGuard()) {
-            for (long w0 = done; w0 < windows; ) {
-                int c = (int) Math.min(batch, windows - w0);
-                int[][] xy = WindowSampler.readWindows(store, w0, c, T);
-                int[] x = xy[0], y = xy[1];
-                float[][] le = forward(ref, x, y, c, T, entropy);
+             FileChannel ec = entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null) {
+            WindowLosses.run(ref, store, done, windows, batch, entropy, (w0, c, loss, ent) -> {
                 for (int i = 0; i < c; i++) {
-                    writeFloats(lc, (w0 + i) * T + 1, le[0], i * T, T);
-                    if (entropy) writeFloats(ec, (w0 + i) * T + 1, le[1], i * T, T);
+                    writeFloats(lc, (w0 + i) * T + 1, loss, i * T, T);
+                    if (entropy) writeFloats(ec, (w0 + i) * T + 1, ent, i * T, T);
                 }
-                w0 += c;
-                scoredNow += (long) c * T;
-                long now = System.nanoTime();
-                boolean killed = w0 >= stopAfter && w0 < windows;
-                if (now - lastSave > 20e9 || w0 == windows || killed) { // data first, then the progress marker that vouches for it
+                long end = w0 + c, now = System.nanoTime();
+                scoredNow[0] += (long) c * T;
+                killed[0] = end >= stopAfter && end < windows;
+                if (now - lastSave[0] > 20e9 || end == windows || killed[0]) { // data first, then the progress marker that vouches for it
                     lc.force(false);
                     if (ec != null) ec.force(false);
-                    Json.write(progress, new Progress(id, w0));
-                    double rate = scoredNow / ((now - t0) / 1e9);
-                    log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", w0, windows, rate, (windows - w0) * (double) T / rate);
-                    lastSave = now;
+                    Json.write(progress, new Progress(id, end));
+                    double rate = scoredNow[0] / ((now - t0) / 1e9);
+                    log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", end, windows, rate, (windows - end) * (double) T / rate);
+                    lastSave[0] = now;
                 }
-                if (killed) return null;
-            }
+                return !killed[0];
+            });
+            if (killed[0]) return null;
             // The tail after the last full window: one shorter window, so every token but the first has a score.
             long tailStart = windows * T, tailLen = store.size() - 1 - tailStart;
             if (tailLen >= 1) {
@@ -121,7 +112,7 @@ public final class Scorer {
                 float[][] le = forward(ref, x, y, 1, n, entropy);
                 writeFloats(lc, tailStart + 1, le[0], 0, n);
                 if (entropy) writeFloats(ec, tailStart + 1, le[1], 0, n);
-                scoredNow += n;
+                scoredNow[0] += n;
             }
             lc.force(true);
             if (ec != null) ec.force(true);
@@ -132,14 +123,13 @@ public final class Scorer {
                 id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean);
         Json.write(meta, m);
         Files.deleteIfExists(progress);
-        return new Result(store.size(), scoredNow, mean, scoredNow / secs, resumed);
+        return new Result(store.size(), scoredNow[0], mean, scoredNow[0] / secs, resumed);
     }
 
     /** Per-token losses (and entropies) of x -> y, shaped (c, T), as flat arrays: the head and the loss fused in chunks. */
     private static float[][] forward(Llama ref, int[] x, int[] y, int c, int T, boolean entropy) {
-        try (PointerScope scope = Engine.stepScope()) {
-            Tensor xi = Tensors.longs(x, c, T), yi = Tensors.longs(y, c, T);
-            return ref.scoreTokens(xi, yi, entropy);
+        try (Engine.Scope ng = Engine.noGrad(); Engine.Scope scope = Engine.stepScope()) {
+            return ref.scoreTokens(x, y, c, T, entropy);
         }
     }
 

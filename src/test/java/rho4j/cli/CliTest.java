@@ -1,5 +1,6 @@
 package rho4j.cli;
 
+import rho4j.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -26,13 +26,13 @@ class BlasChoiceTest {
     static double[] lossAndGradNorm() {
         Engine.init();
         LlamaConfig cfg = LlamaConfig.preset("tiny").withContext(32);
-        Llama m = new Llama(cfg, Device.CPU, torch.ScalarType.Float, 5);
+        Llama m = new Llama(cfg, Device.CPU, DType.FP32, 5);
         int b = 4, t = 32;
         int[] x = new int[b * t], y = new int[b * t];
         java.util.SplittableRandom r = new java.util.SplittableRandom(9);
         for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(cfg.vocabSize()); y[i] = r.nextInt(cfg.vocabSize()); }
-        try (PointerScope s = Engine.stepScope()) {
-            FusedHeadLoss f = FusedHeadLoss.forward(m.hidden(Tensors.longs(x, b, t)), m.headWeight(), Tensors.longs(y, b, t));
+        try (Engine.Scope s = Engine.stepScope()) {
+            FusedHeadLoss f = FusedHeadLoss.forward(m.hidden(Tensors.longs(Device.CPU, x, b, t)), m.headWeight(), Tensors.longs(Device.CPU, y, b, t));
             float[] w = new float[b * t];
             java.util.Arrays.fill(w, 1f / w.length);
             f.backward(w);

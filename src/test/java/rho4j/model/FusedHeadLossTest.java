@@ -1,5 +1,7 @@
 package rho4j.model;
 
+import rho4j.engine.Engine;
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,18 +35,18 @@ class FusedHeadLossTest {
             y[i] = r.nextInt(cfg.vocabSize());
             wd[i] = w[i] = r.nextDouble() < keep ? 1f / 400 : 0f;
         }
-        Tensor xi = Tensors.longs(x, b, t), yi = Tensors.longs(y, b, t);
+        Tensor xi = Tensors.longs(Device.CPU, x, b, t), yi = Tensors.longs(Device.CPU, y, b, t);
 
-        Llama a = new Llama(cfg, Device.CPU, ScalarType.Double, 9);
+        Llama a = new Llama(cfg, Device.CPU, DType.FP64, 9);
         Tensor losses = a.tokenLosses(xi, yi);
-        losses.mul(Tensors.doubles(wd, b, t)).sum().backward();
+        losses.mul(Tensors.doubles(Device.CPU, wd, b, t)).sum().backward();
         Map<String, double[]> expected = new LinkedHashMap<>();
         a.parameters().forEach((k, p) -> expected.put(k, Tensors.toDoubles(p.grad())));
 
-        Llama f = new Llama(cfg, Device.CPU, ScalarType.Double, 9);
+        Llama f = new Llama(cfg, Device.CPU, DType.FP64, 9);
         FusedHeadLoss fused = FusedHeadLoss.forward(f.hidden(xi), f.headWeight(), yi);
         float[] exp;
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             exp = Tensors.toFloats(losses);
         }
         assertArrayEquals(exp, fused.losses(), 1e-6f);

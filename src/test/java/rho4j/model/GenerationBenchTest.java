@@ -1,5 +1,6 @@
 package rho4j.model;
 
+import rho4j.engine.DType;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -30,7 +31,7 @@ class GenerationBenchTest {
 
     @Test
     void refPresetTokensPerSecond() {
-        Llama m = new Llama(LlamaConfig.preset("ref"), Device.CPU, ScalarType.Float, 1);
+        Llama m = new Llama(LlamaConfig.preset("ref"), Device.CPU, DType.FP32, 1);
         TorchLanguageModel lm = new TorchLanguageModel(m, new CodePoints(), 8);
         Generator gen = new Generator(lm);
         String prompt = "the quick brown fox jumps over the lazy dog. ".repeat(2).substring(0, 64);

@@ -1,5 +1,7 @@
 package rho4j.model;
 
+import rho4j.engine.Engine;
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,13 +31,13 @@ class LlamaGradientTest {
 
     @Test
     void noGradForwardWithItsInPlaceOpsEqualsTheAutogradForward() {
-        Llama m = new Llama(CFG.withContext(16), Device.CPU, ScalarType.Float, 2);
+        Llama m = new Llama(CFG.withContext(16), Device.CPU, DType.FP32, 2);
         long[] x = new long[3 * 16];
         for (int i = 0; i < x.length; i++) x[i] = (i * 7) % CFG.vocabSize();
-        Tensor xi = Tensors.longs(x, 3, 16);
+        Tensor xi = Tensors.longs(Device.CPU, x, 3, 16);
         float[] withGraph = Tensors.toFloats(m.hidden(xi));
         float[] noGraph;
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             noGraph = Tensors.toFloats(m.hidden(xi));
         }
         org.junit.jupiter.api.Assertions.assertArrayEquals(withGraph, noGraph, 0f, "same kernels, in place or not (MLP, RoPE, residual adds): bit for bit");
@@ -44,7 +46,7 @@ class LlamaGradientTest {
     @Test
     void randomInitIsRandnTimesStdDrawnInPlace() {
         LlamaConfig cfg = CFG.withContext(16);
-        Llama m = new Llama(cfg, Device.CPU, ScalarType.Float, 11);
+        Llama m = new Llama(cfg, Device.CPU, DType.FP32, 11);
         // The documented init, written out: seed, then per parameter in order randn(shape) * std (ones for norms).
         org.bytedeco.pytorch.global.torch.manual_seed(11);
         double std = 0.02, resid = 0.02 / Math.sqrt(2.0 * cfg.nLayers());
@@ -55,18 +57,18 @@ class LlamaGradientTest {
                 continue;
             }
             boolean r = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight");
-            float[] want = Tensors.toFloats(org.bytedeco.pytorch.global.torch.randn(Llama.shapeOf(cfg, name)).mul_(Tensors.s(r ? resid : std)));
+            float[] want = Tensors.toFloats(org.bytedeco.pytorch.global.torch.randn(Tensors.shape(m.parameters().get(name))).mul_(Tensors.s(r ? resid : std)));
             org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 0f, name);
         }
     }
 
     private static void check(LlamaConfig cfg) {
-        Llama m = new Llama(cfg, Device.CPU, ScalarType.Double, 7);
+        Llama m = new Llama(cfg, Device.CPU, DType.FP64, 7);
         SplittableRandom r = new SplittableRandom(3);
         int b = 2, t = 6;
         long[] x = new long[b * t], y = new long[b * t];
         for (int i = 0; i < x.length; i++) { x[i] = r.nextInt(cfg.vocabSize()); y[i] = r.nextInt(cfg.vocabSize()); }
-        Tensor xi = Tensors.longs(x, b, t), yi = Tensors.longs(y, b, t);
+        Tensor xi = Tensors.longs(Device.CPU, x, b, t), yi = Tensors.longs(Device.CPU, y, b, t);
         Tensor loss = m.tokenLosses(xi, yi).mean();
         loss.backward();
         double eps = 1e-6;
@@ -79,7 +81,7 @@ class LlamaGradientTest {
             for (int k = 0; k < 4; k++) {
                 int i = r.nextInt((int) flat.numel());
                 double orig = flat.get(i).item_double(), plus, minus;
-                try (NoGradGuard ng = new NoGradGuard()) {
+                try (Engine.Scope ng = Engine.noGrad()) {
                     flat.get(i).fill_(Tensors.s(orig + eps));
                     plus = m.tokenLosses(xi, yi).mean().item_double();
                     flat.get(i).fill_(Tensors.s(orig - eps));

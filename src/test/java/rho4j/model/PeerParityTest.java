@@ -1,5 +1,6 @@
 package rho4j.model;
 
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +37,7 @@ class PeerParityTest {
     @Test
     void forwardAndGradientsMatchThePyTorchPeer(@TempDir Path tmp) throws Exception {
         LlamaConfig cfg = new LlamaConfig(37, 24, 2, 6, 2, 40, 12, 10000, 1e-5, false);
-        Llama m = new Llama(cfg, Device.CPU, ScalarType.Double, 5);
+        Llama m = new Llama(cfg, Device.CPU, DType.FP64, 5);
         int b = 2, t = 9;
         SplittableRandom r = new SplittableRandom(1);
         long[] x = new long[b * t], y = new long[b * t];
@@ -55,7 +56,7 @@ class PeerParityTest {
         PythonTorch.run(Files.readString(peer), "--check-forward", tmp.resolve("in.json").toString(), tmp.resolve("out.json").toString());
         JsonNode out = Json.MAPPER.readTree(tmp.resolve("out.json").toFile());
 
-        Tensor xi = Tensors.longs(x, b, t), yi = Tensors.longs(y, b, t);
+        Tensor xi = Tensors.longs(Device.CPU, x, b, t), yi = Tensors.longs(Device.CPU, y, b, t);
         double[] logits = Tensors.toDoubles(m.logits(xi));
         double[] expLogits = flat(out.get("logits"));
         assertEquals(expLogits.length, logits.length);

@@ -1,5 +1,6 @@
 package rho4j.model;
 
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,8 +26,8 @@ class SafetensorsTest {
     @Test
     void readIntoFillsMatchingAndConvertingDestinationsAndRefusesOtherShapes() throws IOException {
         Map<String, Tensor> w = new LinkedHashMap<>();
-        w.put("a", Tensors.floats(new float[] {1.5f, -2f, 3.25f, 4f, 5f, 6.5f}, 2, 3));
-        w.put("b", Tensors.doubles(new double[] {0.1, 0.2, 0.3}, 3));
+        w.put("a", Tensors.floats(Device.CPU, new float[] {1.5f, -2f, 3.25f, 4f, 5f, 6.5f}, 2, 3));
+        w.put("b", Tensors.doubles(Device.CPU, new double[] {0.1, 0.2, 0.3}, 3));
         Path f = dir.resolve("w.safetensors");
         Safetensors.write(f, w, Map.of("format", "pt"));
         try (Safetensors.Reader r = Safetensors.open(f)) {
@@ -50,7 +51,7 @@ class SafetensorsTest {
     @Test
     void truncatedFileIsRefusedNamingTheTensor() throws IOException {
         Path f = dir.resolve("t.safetensors");
-        Safetensors.write(f, Map.of("x", Tensors.floats(new float[64], 64)), null);
+        Safetensors.write(f, Map.of("x", Tensors.floats(Device.CPU, new float[64], 64)), null);
         byte[] all = Files.readAllBytes(f);
         Files.write(f, java.util.Arrays.copyOf(all, all.length - 8));
         IOException e = assertThrows(IOException.class, () -> Safetensors.open(f));
@@ -60,16 +61,16 @@ class SafetensorsTest {
     @Test
     void loadingAModelStreamsItsWeightsAndRefusesACheckpointOfAnotherSize() throws IOException {
         LlamaConfig cfg = new LlamaConfig(37, 16, 2, 4, 2, 24, 8, 10000, 1e-5, false);
-        Llama m = new Llama(cfg, Device.CPU, ScalarType.Float, 3);
-        Checkpoint.writeModel(dir.resolve("m"), m, null);
-        Llama back = Checkpoint.loadModel(dir.resolve("m"), Device.CPU, ScalarType.Float);
+        Llama m = new Llama(cfg, Device.CPU, DType.FP32, 3);
+        ModelFiles.write(dir.resolve("m"), m, null);
+        Llama back = ModelFiles.load(dir.resolve("m"), Device.CPU, DType.FP32);
         for (String name : Llama.parameterNames(cfg))
             assertArrayEquals(Tensors.toFloats(m.parameters().get(name)), Tensors.toFloats(back.parameters().get(name)), 0f, name);
-        Llama wide = Checkpoint.loadModel(dir.resolve("m"), Device.CPU, ScalarType.Double); // converted on the way in
-        assertEquals(ScalarType.Double, wide.parameters().get("model.norm.weight").scalar_type().intern());
+        Llama wide = ModelFiles.load(dir.resolve("m"), Device.CPU, DType.FP64); // converted on the way in
+        assertEquals(DType.FP64, DType.of(wide.parameters().get("model.norm.weight").scalar_type()));
         // The same file under a config.json that claims a wider model: the first mismatching tensor is named.
         Files.writeString(dir.resolve("m/config.json"), Files.readString(dir.resolve("m/config.json")).replaceAll("\"hidden_size\"\\s*:\\s*16", "\"hidden_size\": 32"));
-        Exception e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.loadModel(dir.resolve("m"), Device.CPU, ScalarType.Float));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.load(dir.resolve("m"), Device.CPU, DType.FP32));
         assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("model.embed_tokens.weight"), e.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package rho4j.model;
 
+import rho4j.engine.Engine;
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -16,14 +18,14 @@ class ScoreTokensTest {
 
     @Test
     void lossesAndEntropiesEqualFullLogitsAndEveryGroupingGivesTheSameNumbers() {
-        Llama m = new Llama(CFG, Device.CPU, ScalarType.Float, 5);
+        Llama m = new Llama(CFG, Device.CPU, DType.FP32, 5);
         int b = 5, t = 12;
         long[] x = new long[b * t], y = new long[b * t];
         for (int i = 0; i < x.length; i++) { x[i] = (i * 37 + 11) % CFG.vocabSize(); y[i] = (i * 53 + 3) % CFG.vocabSize(); }
-        Tensor xi = Tensors.longs(x, b, t), yi = Tensors.longs(y, b, t);
+        Tensor xi = Tensors.longs(Device.CPU, x, b, t), yi = Tensors.longs(Device.CPU, y, b, t);
         float[] wantLoss, wantEnt;
         float[][] one, grouped1, grouped2, grouped3;
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             // Reference: the whole (B, T, V) logits, log-softmax, -log p(target), -sum p log p.
             Tensor lp = m.logits(xi).log_softmax(-1).view(b * t, CFG.vocabSize());
             wantLoss = Tensors.toFloats(lp.gather(1, yi.view(b * t, 1)).neg().view(b * t));
@@ -41,14 +43,14 @@ class ScoreTokensTest {
             assertArrayEquals(one[0], g[0], 2e-6f, "grouped losses");
             assertArrayEquals(one[1], g[1], 1e-5f, "grouped entropies (a sum over V terms)");
         }
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             assertArrayEquals(one[0], m.scoreTokens(xi, yi, false)[0], 0f, "the default grouping");
         }
     }
 
     @Test
     void groupsHoldAtMostFourMiBPerActivationAndAtLeastOneSequence() {
-        Llama ref = new Llama(LlamaConfig.preset("ref"), Device.CPU, ScalarType.Float, 1);
+        Llama ref = new Llama(LlamaConfig.preset("ref"), Device.CPU, DType.FP32, 1);
         assertEquals(4, ref.scoreGroup(8, 256), "ref: (rows, F = 1024) fp32 of 4 MiB = 1024 rows = 4 windows");
         assertEquals(3, ref.scoreGroup(3, 256), "never more than the batch");
         assertEquals(1, ref.scoreGroup(8, 4096), "a long window goes alone");

@@ -1,5 +1,7 @@
 package rho4j.model;
 
+import rho4j.engine.Engine;
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -64,9 +66,9 @@ class TorchLanguageModelTest {
      * A random model made opinionated: init weights (std 0.02) give near-uniform logits, so greedy text would be one
      * repeated id and would not notice wrong positions or masks. Scaling the matrices spreads the logits.
      */
-    static Llama sharpModel(LlamaConfig cfg, ScalarType dtype, long seed) {
+    static Llama sharpModel(LlamaConfig cfg, DType dtype, long seed) {
         Llama m = new Llama(cfg, Device.CPU, dtype, seed);
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (var e : m.parameters().entrySet()) if (!e.getKey().endsWith("norm.weight")) e.getValue().mul_(Tensors.s(8));
         }
         return m;
@@ -80,10 +82,10 @@ class TorchLanguageModelTest {
         List<Integer> seq = new ArrayList<>();
         for (int id : p) seq.add(id);
         List<Integer> out = new ArrayList<>();
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             while (out.size() < maxNew && seq.size() <= ctx) {
                 long[] x = seq.stream().mapToLong(Integer::longValue).toArray();
-                Tensor logits = m.logits(Tensors.longs(x, 1, x.length)); // (1, L, V)
+                Tensor logits = m.logits(Tensors.longs(Device.CPU, x, 1, x.length)); // (1, L, V)
                 int next = (int) logits.select(1, x.length - 1).argmax().item_long();
                 if (next == eot) break;
                 out.add(next);
@@ -101,7 +103,7 @@ class TorchLanguageModelTest {
 
     @Test
     void batchedCachedGreedyEqualsFullRecompute() {
-        Llama m = sharpModel(CFG, ScalarType.Double, 11); // float64: no near-tie can flip an argmax between the two paths
+        Llama m = sharpModel(CFG, DType.FP64, 11); // float64: no near-tie can flip an argmax between the two paths
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok, 8);
         int maxNew = 16;
@@ -126,7 +128,7 @@ class TorchLanguageModelTest {
 
     @Test
     void batchSmallerThanPromptListKeepsInputOrder() {
-        Llama m = sharpModel(CFG, ScalarType.Double, 5);
+        Llama m = sharpModel(CFG, DType.FP64, 5);
         CharEncoder tok = new CharEncoder();
         List<String> three = new TorchLanguageModel(m, tok, 3).generateGreedy(PROMPTS, 6, List.of());
         List<String> eight = new TorchLanguageModel(m, tok, 8).generateGreedy(PROMPTS, 6, List.of());
@@ -135,7 +137,7 @@ class TorchLanguageModelTest {
 
     @Test
     void stopsWhenTheCacheIsFull() {
-        Llama m = sharpModel(CFG, ScalarType.Double, 11);
+        Llama m = sharpModel(CFG, DType.FP64, 11);
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok);
         // maxNew beyond the context: the prompt keeps 1 token and decoding ends when all 48 slots are used.
@@ -154,13 +156,13 @@ class TorchLanguageModelTest {
     @Test
     void chunkAfterCacheEntriesIsCausal() {
         // Llama.trunk with a cache, no mask, pos > 0 and T > 1: the second chunk must see itself causally.
-        Llama m = sharpModel(CFG, ScalarType.Double, 3);
+        Llama m = sharpModel(CFG, DType.FP64, 3);
         long[] ids = {1, 7, 9, 30, 2, 44, 12, 8};
-        try (NoGradGuard ng = new NoGradGuard()) {
-            double[] full = Tensors.toDoubles(m.logits(Tensors.longs(ids, 1, 8)).select(1, 7)); // (V)
+        try (Engine.Scope ng = Engine.noGrad()) {
+            double[] full = Tensors.toDoubles(m.logits(Tensors.longs(Device.CPU, ids, 1, 8)).select(1, 7)); // (V)
             Llama.KvCache cache = m.newCache(1, 48);
-            m.stepLogits(Tensors.longs(Arrays.copyOfRange(ids, 0, 3), 1, 3), cache, 0, null, null);
-            double[] chunked = Tensors.toDoubles(m.stepLogits(Tensors.longs(Arrays.copyOfRange(ids, 3, 8), 1, 5), cache, 3, null, null));
+            m.stepLogits(Tensors.longs(Device.CPU, Arrays.copyOfRange(ids, 0, 3), 1, 3), cache, 0, null, null);
+            double[] chunked = Tensors.toDoubles(m.stepLogits(Tensors.longs(Device.CPU, Arrays.copyOfRange(ids, 3, 8), 1, 5), cache, 3, null, null));
             assertArrayEquals(full, chunked, 1e-9);
         }
     }
@@ -169,22 +171,22 @@ class TorchLanguageModelTest {
     void uninitialisedCacheSlotsAreWrittenBeforeTheyAreRead() {
         // The cache is allocated with torch.empty: poison every slot with NaN, then prefill and decode token by token;
         // a read of any slot not yet written would turn the logits into NaN.
-        Llama m = sharpModel(CFG, ScalarType.Double, 3);
+        Llama m = sharpModel(CFG, DType.FP64, 3);
         long[] ids = {1, 7, 9, 30, 2, 44, 12, 8, 5, 19, 3, 27, 6, 40, 11, 22}; // two rows of 8
-        try (NoGradGuard ng = new NoGradGuard()) {
-            Tensor full = m.logits(Tensors.longs(ids, 2, 8)); // (2, 8, V)
+        try (Engine.Scope ng = Engine.noGrad()) {
+            Tensor full = m.logits(Tensors.longs(Device.CPU, ids, 2, 8)); // (2, 8, V)
             Llama.KvCache cache = m.newCache(2, 48);
             for (int l = 0; l < CFG.nLayers(); l++) {
                 cache.k[l].fill_(Tensors.s(Double.NaN));
                 cache.v[l].fill_(Tensors.s(Double.NaN));
             }
             long[] prompt = {1, 7, 9, 5, 19, 3};
-            double[] got = Tensors.toDoubles(m.stepLogits(Tensors.longs(prompt, 2, 3), cache, 0, null, null)); // (2, V)
+            double[] got = Tensors.toDoubles(m.stepLogits(Tensors.longs(Device.CPU, prompt, 2, 3), cache, 0, null, null)); // (2, V)
             for (int pos = 3; ; pos++) {
                 double[] want = Tensors.toDoubles(full.select(1, pos - 1)); // (2, V)
                 assertArrayEquals(want, got, 1e-9, "after " + pos + " tokens");
                 if (pos == 8) break;
-                got = Tensors.toDoubles(m.stepLogits(Tensors.longs(new long[] {ids[pos], ids[8 + pos]}, 2, 1), cache, pos, null, null));
+                got = Tensors.toDoubles(m.stepLogits(Tensors.longs(Device.CPU, new long[] {ids[pos], ids[8 + pos]}, 2, 1), cache, pos, null, null));
             }
         }
     }
@@ -197,8 +199,8 @@ class TorchLanguageModelTest {
         System.arraycopy(ctx, 0, seq, 0, ctx.length);
         System.arraycopy(cont, 0, seq, ctx.length, cont.length);
         int n = seq.length - 1, v = m.cfg.vocabSize();
-        try (NoGradGuard ng = new NoGradGuard()) {
-            double[] logp = Tensors.toDoubles(m.logits(Tensors.longs(Arrays.copyOf(seq, n), 1, n)).log_softmax(-1)); // (1, n, V)
+        try (Engine.Scope ng = Engine.noGrad()) {
+            double[] logp = Tensors.toDoubles(m.logits(Tensors.longs(Device.CPU, Arrays.copyOf(seq, n), 1, n)).log_softmax(-1)); // (1, n, V)
             double sum = 0;
             for (int j = n - cont.length; j < n; j++) sum += logp[j * v + seq[j + 1]];
             return sum;
@@ -207,7 +209,7 @@ class TorchLanguageModelTest {
 
     @Test
     void continuationLogProbsMatchHandComputation() {
-        Llama m = sharpModel(CFG, ScalarType.Double, 2);
+        Llama m = sharpModel(CFG, DType.FP64, 2);
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok);
         List<int[]> ctx = encodeAll(tok, List.of("Question: two plus two?", "The cat", ""));
@@ -229,7 +231,7 @@ class TorchLanguageModelTest {
     void continuationsLongerThanTheContextAreScoredInRollingPieces() {
         // 48 + 5 tokens: the last 48 targets form one piece seeing the 48 tokens before each, the first 5 another:
         // log P(k | c) = log P(k[:5] | c) + log P(k[5:] | c + k[:5]) exactly.
-        Llama m = sharpModel(CFG, ScalarType.Double, 3);
+        Llama m = sharpModel(CFG, DType.FP64, 3);
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok);
         int[] c = tok.encode("Question: spell the alphabet"), k = tok.encode(" abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxy");
@@ -244,7 +246,7 @@ class TorchLanguageModelTest {
 
     @Test
     void continuationLogProbsDoNotDependOnBatching() {
-        Llama m = sharpModel(CFG, ScalarType.Float, 9); // the production dtype: padding must not change fp32 results either
+        Llama m = sharpModel(CFG, DType.FP32, 9); // the production dtype: padding must not change fp32 results either
         CharEncoder tok = new CharEncoder();
         SplittableRandom r = new SplittableRandom(4);
         List<int[]> ctx = new ArrayList<>(), cont = new ArrayList<>();
@@ -265,7 +267,7 @@ class TorchLanguageModelTest {
 
     @Test
     void topPSamplingIsDeterministicPerSeedAndGreedyAtZero() {
-        Llama m = sharpModel(CFG, ScalarType.Float, 11);
+        Llama m = sharpModel(CFG, DType.FP32, 11);
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok);
         Generator gen = new Generator(lm);
@@ -294,7 +296,7 @@ class TorchLanguageModelTest {
 
     @Test
     void stopStringsCutTheOutputAndStreamingAgrees() {
-        Llama m = sharpModel(CFG, ScalarType.Double, 11);
+        Llama m = sharpModel(CFG, DType.FP64, 11);
         CharEncoder tok = new CharEncoder();
         TorchLanguageModel lm = new TorchLanguageModel(m, tok);
         List<String> prompts = List.of("Hello world", "a");
@@ -342,11 +344,11 @@ class TorchLanguageModelTest {
         }
         ByteLevelBpe bpe = ByteLevelBpe.train(texts.iterator(), 300, TrainOptions.defaults());
         LlamaConfig cfg = new LlamaConfig(bpe.vocabSize(), 32, 2, 4, 2, 64, 48, 10000, 1e-5, false);
-        Llama m = sharpModel(cfg, ScalarType.Float, 21);
+        Llama m = sharpModel(cfg, DType.FP32, 21);
         Path tokFile = dir.resolve("src-tokenizer.json");
         bpe.save(tokFile);
         Path modelDir = dir.resolve("model");
-        Checkpoint.writeModel(modelDir, m, tokFile); // copies it in as tokenizer.json
+        ModelFiles.write(modelDir, m, tokFile); // copies it in as tokenizer.json
 
         TorchLanguageModel lm = TorchLanguageModel.load(dir, Device.CPU); // the run folder: model/ is found
         List<String> prompts = List.of("The cat", "Question: what is 3 plus 3? Answer:", "Café");

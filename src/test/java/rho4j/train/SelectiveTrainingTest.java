@@ -1,5 +1,8 @@
 package rho4j.train;
 
+import rho4j.engine.Engine;
+import rho4j.model.ModelFiles;
+import rho4j.engine.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,9 +39,9 @@ class SelectiveTrainingTest {
     static void scoreOnce() throws Exception {
         store = Fixtures.countingStore(tmp.resolve("store"), 64, 120, 1);
         other = Fixtures.countingStore(tmp.resolve("other"), 64, 120, 2);
-        ref = new Llama(TINY, Device.CPU, ScalarType.Float, 11);
+        ref = new Llama(TINY, Device.CPU, DType.FP32, 11);
         refDir = tmp.resolve("ref/model");
-        Checkpoint.writeModel(refDir, ref, null);
+        ModelFiles.write(refDir, ref, null);
         scoresDir = tmp.resolve("scores");
         Scorer.run(ref, refDir, store, scoresDir, 5, true, TrainerTest.QUIET);
     }
@@ -54,9 +57,9 @@ class SelectiveTrainingTest {
             int[] buf = new int[T + 1];
             for (long w : new long[] {0, 3, WindowSampler.numWindows(store.size(), T) - 1}) {
                 store.read(w * T, buf, 0, T + 1);
-                Tensor x = Tensors.longs(java.util.Arrays.copyOfRange(buf, 0, T), 1, T), y = Tensors.longs(java.util.Arrays.copyOfRange(buf, 1, T + 1), 1, T);
+                Tensor x = Tensors.longs(Device.CPU, java.util.Arrays.copyOfRange(buf, 0, T), 1, T), y = Tensors.longs(Device.CPU, java.util.Arrays.copyOfRange(buf, 1, T + 1), 1, T);
                 float[] expect, expectEnt;
-                try (NoGradGuard ng = new NoGradGuard()) {
+                try (Engine.Scope ng = Engine.noGrad()) {
                     Tensor logp = ref.logits(x).log_softmax(-1); // (1, T, V), computed here without the model's loss helpers
                     expect = Tensors.toFloats(logp.gather(-1, y.unsqueeze(-1)).neg());
                     expectEnt = Tensors.toFloats(logp.exp().mul(logp).sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg());
@@ -73,9 +76,8 @@ class SelectiveTrainingTest {
     @Test
     void scoresOfAnotherStoreAreRefused() throws Exception {
         try (ReferenceScores rs = ReferenceScores.open(scoresDir)) {
-            var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainerTest.config(2).withSelection(
-                    Selection.slm(0.6, ScoreFunction.EXCESS, SelectionScope.MICRO_BATCH, SelectionUnit.TOKEN)), other, null,
-                    new Trainer.Reference(rs, null), tmp.resolve("refused"), null, false, TrainerTest.QUIET));
+            var e = assertThrows(IllegalArgumentException.class, () -> TrainerTest.trainer(TrainerTest.config(2, "objective", "slm", "ratio", 0.6, "score", ScoreFunction.EXCESS.id, "scope", SelectionScope.MICRO_BATCH.id(), "unit", SelectionUnit.TOKEN.id()), other, null,
+                    new Reference.Stored(rs), tmp.resolve("refused"), false));
             assertTrue(e.getMessage().contains("do not belong to token store") && e.getMessage().contains("rho score"), e.getMessage());
             var ctx = assertThrows(IllegalArgumentException.class, () -> rs.verifyFor(store, TINY.contextLength() * 2));
             assertTrue(ctx.getMessage().contains("windows of " + TINY.contextLength()), ctx.getMessage());
@@ -86,7 +88,7 @@ class SelectiveTrainingTest {
     void incompleteScoresAreRefusedWithAHint() throws Exception {
         Path partial = tmp.resolve("partial");
         Files.createDirectories(partial);
-        Files.writeString(partial.resolve(Scorer.PROGRESS_FILE), "{}");
+        Files.writeString(partial.resolve(ReferenceScores.PROGRESS_FILE), "{}");
         var e = assertThrows(java.io.IOException.class, () -> ReferenceScores.open(partial));
         assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
     }
@@ -95,20 +97,20 @@ class SelectiveTrainingTest {
     void ratioOneGivesExactlyTheClmRun() throws Exception {
         Map<String, Tensor> clm = train(TrainerTest.config(3), "clm");
         for (ScoreFunction f : ScoreFunction.values()) {
-            Map<String, Tensor> slm = train(TrainerTest.config(3).withSelection(Selection.slm(1.0, f, SelectionScope.BATCH, SelectionUnit.TOKEN)), "slm1-" + f);
+            Map<String, Tensor> slm = train(TrainerTest.config(3, "objective", "slm", "ratio", 1.0, "score", f.id, "scope", "batch"), "slm1-" + f);
             for (String k : clm.keySet()) assertArrayEquals(Tensors.toFloats(clm.get(k)), Tensors.toFloats(slm.get(k)), 0f, f + " " + k);
         }
     }
 
     @Test
     void selectiveTrainingTrainsOnTheRatioAndLogsSelectionMetrics() throws Exception {
-        TrainConfig c = TrainerTest.config(4).withSelection(Selection.slm(0.6, ScoreFunction.EXCESS, SelectionScope.SEQUENCE, SelectionUnit.TOKEN))
-                .withDumpSteps(List.of(2));
+        TrainSpec c = TrainerTest.config(4, "objective", "slm", "ratio", 0.6, "score", ScoreFunction.EXCESS.id, "scope", SelectionScope.SEQUENCE.id(), "unit", SelectionUnit.TOKEN.id(),
+                "dump-steps", List.of(2));
         Path run = tmp.resolve("slm-metrics");
         try (ReferenceScores rs = ReferenceScores.open(scoresDir)) {
-            Trainer t = new Trainer(c, store, store, new Trainer.Reference(rs, null), run, null, false, TrainerTest.QUIET);
+            Trainer t = new Trainer(c, c.initialModel(), store, store, new Reference.Stored(rs), run, null, false, TrainerTest.QUIET);
             Trainer.Summary s = t.train(Integer.MAX_VALUE);
-            long perStep = c.batchTokens(), perSeq = TokenSelector.target(0.6, TINY.contextLength());
+            long perStep = c.batch().tokens(), perSeq = TokenSelector.target(0.6, TINY.contextLength());
             assertEquals(4 * perStep, s.tokensSeen());
             assertEquals(4L * c.sequencesPerStep() * perSeq, s.tokensTrained()); // exactly round(k T) per sequence
         }
@@ -123,10 +125,9 @@ class SelectiveTrainingTest {
         int T = TINY.contextLength();
         boolean[] first = null;
         for (int micro : new int[] {8, 4, 2}) {
-            TrainConfig c = TrainerTest.config(2).withBatch(micro, 8L * T)
-                    .withSelection(Selection.slm(0.5, ScoreFunction.EXCESS, SelectionScope.BATCH, SelectionUnit.TOKEN));
+            TrainSpec c = TrainerTest.config(2, "micro-batch", micro, "batch-tokens", 8L * T, "objective", "slm", "ratio", 0.5, "scope", "batch");
             try (ReferenceScores rs = ReferenceScores.open(scoresDir)) {
-                Trainer t = new Trainer(c, store, null, new Trainer.Reference(rs, null), tmp.resolve("split-" + micro), null, false, TrainerTest.QUIET);
+                Trainer t = new Trainer(c, c.initialModel(), store, null, new Reference.Stored(rs), tmp.resolve("split-" + micro), null, false, TrainerTest.QUIET);
                 boolean[] mask = t.peekBatchMask();
                 int n = 0;
                 for (boolean b : mask) if (b) n++;
@@ -139,22 +140,22 @@ class SelectiveTrainingTest {
 
     @Test
     void onlineReferenceEqualsStoredScores() throws Exception {
-        TrainConfig c = TrainerTest.config(2).withSelection(Selection.slm(0.6, ScoreFunction.EXCESS, SelectionScope.MICRO_BATCH, SelectionUnit.TOKEN));
+        TrainSpec c = TrainerTest.config(2, "objective", "slm", "ratio", 0.6, "score", ScoreFunction.EXCESS.id, "scope", SelectionScope.MICRO_BATCH.id(), "unit", SelectionUnit.TOKEN.id());
         Map<String, Tensor> stored;
         try (ReferenceScores rs = ReferenceScores.open(scoresDir)) {
-            Trainer t = new Trainer(c, store, null, new Trainer.Reference(rs, null), tmp.resolve("stored"), null, false, TrainerTest.QUIET);
+            Trainer t = new Trainer(c, c.initialModel(), store, null, new Reference.Stored(rs), tmp.resolve("stored"), null, false, TrainerTest.QUIET);
             t.train(Integer.MAX_VALUE);
             stored = t.model().parameters();
         }
-        Trainer online = new Trainer(c, store, null, new Trainer.Reference(null, ref), tmp.resolve("online"), null, false, TrainerTest.QUIET);
+        Trainer online = new Trainer(c, c.initialModel(), store, null, new Reference.Online(ref), tmp.resolve("online"), null, false, TrainerTest.QUIET);
         online.train(Integer.MAX_VALUE);
         for (String k : stored.keySet())
             assertArrayEquals(Tensors.toFloats(stored.get(k)), Tensors.toFloats(online.model().parameters().get(k)), 1e-6f, k);
     }
 
-    private static Map<String, Tensor> train(TrainConfig c, String name) throws Exception {
+    private static Map<String, Tensor> train(TrainSpec c, String name) throws Exception {
         try (ReferenceScores rs = ReferenceScores.open(scoresDir)) {
-            Trainer t = new Trainer(c, store, null, new Trainer.Reference(rs, null), tmp.resolve(name), null, false, TrainerTest.QUIET);
+            Trainer t = new Trainer(c, c.initialModel(), store, null, new Reference.Stored(rs), tmp.resolve(name), null, false, TrainerTest.QUIET);
             t.train(Integer.MAX_VALUE);
             return t.model().parameters();
         }

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -21,20 +22,35 @@ import rho4j.model.LlamaConfig;
 
 class TrainerTest {
     static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
-    static final LlamaConfig TINY = new LlamaConfig(64, 32, 2, 4, 2, 64, 16, 10000, 1e-5, false);
+    static final LlamaConfig TINY = new LlamaConfig(64, 32, 2, 4, 2, 64, 16, 10000, 1e-5, false); // what config() resolves to
 
-    static TrainConfig config(int steps) {
-        return TrainConfig.defaults(TINY).withBatch(4, 8L * 16).withSteps(steps, 2).withLr(3e-3, 3e-4).withEvery(5, 5, 5);
+    /** TINY through the one way a run is specified: options over preset "tiny" (dim 32, ffn 64, context 16). */
+    static TrainSpec config(int steps, Object... more) {
+        Map<String, Object> o = new LinkedHashMap<>(Map.of("preset", "tiny", "dim", 32, "ffn", 64, "context", 16, "micro-batch", 4,
+                "batch-tokens", 8L * 16, "steps", steps, "warmup", 2, "lr", 3e-3, "min-lr", 3e-4));
+        o.putAll(Map.of("eval-every", 5, "ckpt-every", 5, "log-every", 5, "eval-windows", 32, "keep-checkpoints", 2));
+        for (int i = 0; i < more.length; i += 2) o.put((String) more[i], more[i + 1]);
+        return TrainSpec.of(o, 64);
     }
+
+    /** A trainer of a fresh model drawn from the spec's seed. */
+    static Trainer trainer(TrainSpec spec, TokenStore train, TokenStore val, Reference ref, Path run, boolean resume) throws java.io.IOException {
+        return new Trainer(spec, spec.initialModel(), train, val, ref, run, null, resume, QUIET);
+    }
+
+    @Test
+    void theTestSpecIsTiny() { assertEquals(TINY, config(1).model()); }
 
     @Test
     void overfitsOneBatch(@TempDir Path tmp) throws Exception {
         // One window of 17 tokens repeated: every step sees the same batch; loss must fall below 0.05.
         TokenStore store = Fixtures.countingStore(tmp.resolve("s"), 64, 1, 5);
-        LlamaConfig cfg = new LlamaConfig(64, 64, 2, 4, 4, 128, (int) Math.min(16, store.size() - 1), 10000, 1e-5, false);
-        TrainConfig tc = TrainConfig.defaults(cfg).withBatch(1, cfg.contextLength()).withSteps(150, 5).withLr(1e-2, 1e-3)
-                .withEvery(0, 0, 50).withAdam(new AdamW.Hyper(0.9, 0.95, 1e-8, 0.0), 1.0);
-        Trainer t = new Trainer(tc, store, null, null, tmp.resolve("run"), null, false, QUIET);
+        int ctx = (int) Math.min(16, store.size() - 1);
+        Map<String, Object> o = new LinkedHashMap<>(Map.of("preset", "tiny", "dim", 64, "heads", 4, "kv-heads", 4, "ffn", 128, "context", ctx,
+                "micro-batch", 1, "steps", 150, "warmup", 5, "lr", 1e-2));
+        o.putAll(Map.of("min-lr", 1e-3, "weight-decay", 0.0, "eval-every", 0, "ckpt-every", 0, "log-every", 50));
+        TrainSpec tc = TrainSpec.of(o, 64);
+        Trainer t = new Trainer(tc, tc.initialModel(), store, null, null, tmp.resolve("run"), null, false, QUIET);
         Trainer.Summary s = t.train(Integer.MAX_VALUE);
         assertTrue(s.lastLoss() < 0.05, "loss after 150 steps on one batch: " + s.lastLoss());
     }
@@ -42,15 +58,15 @@ class TrainerTest {
     @Test
     void killAndResumeReproducesTheUninterruptedRunBitForBit(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 200, 9);
-        TrainConfig tc = config(20);
-        Trainer straight = new Trainer(tc, store, store, null, tmp.resolve("a"), null, false, QUIET);
+        TrainSpec tc = config(20);
+        Trainer straight = trainer(tc, store, store, null, tmp.resolve("a"), false);
         straight.train(Integer.MAX_VALUE);
 
-        Trainer first = new Trainer(tc, store, store, null, tmp.resolve("b"), null, false, QUIET);
+        Trainer first = trainer(tc, store, store, null, tmp.resolve("b"), false);
         first.train(10); // checkpoint at step 10 (ckptEvery 5), then the process "dies"
         first.train(12); // two more steps whose checkpoint is never written: resume must discard them
         Files.writeString(tmp.resolve("b/latest"), "checkpoints/step-000010\n");
-        Trainer resumed = new Trainer(tc, store, store, null, tmp.resolve("b"), null, true, QUIET);
+        Trainer resumed = trainer(tc, store, store, null, tmp.resolve("b"), true);
         assertEquals(10, resumed.step());
         resumed.train(Integer.MAX_VALUE);
 
@@ -68,9 +84,9 @@ class TrainerTest {
     @Test
     void resumeRefusesOtherSettings(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
-        new Trainer(config(5), store, null, null, tmp.resolve("r"), null, false, QUIET).train(5);
+        trainer(config(5), store, null, null, tmp.resolve("r"), false).train(5);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> new Trainer(config(5).withSeed(99), store, null, null, tmp.resolve("r"), null, true, QUIET));
+                () -> trainer(config(5, "seed", 99L), store, null, null, tmp.resolve("r"), true));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 
@@ -78,14 +94,14 @@ class TrainerTest {
     void aNaNLossStopsWithTheStepAndKeepsTheCheckpoint(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
         Path run = tmp.resolve("r");
-        new Trainer(config(10), store, null, null, run, null, false, QUIET).train(5);
+        trainer(config(10), store, null, null, run, false).train(5);
         // Corrupt the weights the run resumes from, as a bad step or a bad file would.
         Path ckpt = Checkpoint.latest(run);
         Map<String, Tensor> w = rho4j.model.Safetensors.read(ckpt.resolve("model.safetensors"));
         w.get("model.norm.weight").fill_(Tensors.s(Double.NaN));
         rho4j.model.Safetensors.write(ckpt.resolve("model.safetensors"), w, null);
         byte[] before = Files.readAllBytes(ckpt.resolve("optimizer.safetensors"));
-        Trainer t = new Trainer(config(10), store, null, null, run, null, true, QUIET);
+        Trainer t = trainer(config(10), store, null, null, run, true);
         var e = assertThrows(IllegalStateException.class, () -> t.train(Integer.MAX_VALUE));
         assertTrue(e.getMessage().contains("step 6") && e.getMessage().contains("NaN") && e.getMessage().contains("--resume"), e.getMessage());
         assertEquals(ckpt, Checkpoint.latest(run), "no checkpoint written after the failure");
@@ -93,11 +109,33 @@ class TrainerTest {
     }
 
     @Test
+    void trainsTheModelItIsHanded(@TempDir Path tmp) throws Exception {
+        // A model made outside the trainer (here: written to a Hugging Face folder and read back, as a pretrained
+        // checkpoint would be) trains exactly like the same weights built in memory, and unlike the seed's own init.
+        TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
+        TrainSpec spec = config(4);
+        rho4j.model.Llama built = new rho4j.model.Llama(TINY, rho4j.engine.Device.CPU, rho4j.engine.DType.FP32, 42);
+        rho4j.model.ModelFiles.write(tmp.resolve("base"), built, null);
+        rho4j.model.Llama loaded = rho4j.model.ModelFiles.load(tmp.resolve("base"), rho4j.engine.Device.CPU, rho4j.engine.DType.FP32);
+        Trainer a = new Trainer(spec, built, store, null, null, tmp.resolve("a"), null, false, QUIET);
+        Trainer b = new Trainer(spec, loaded, store, null, null, tmp.resolve("b"), null, false, QUIET);
+        Trainer own = trainer(spec, store, null, null, tmp.resolve("c"), false);
+        double la = a.train(4).lastLoss(), lb = b.train(4).lastLoss(), lc = own.train(4).lastLoss();
+        assertEquals(la, lb, 0.0);
+        assertTrue(la != lc, "the handed model, not a fresh one, was trained");
+        for (String k : built.parameters().keySet())
+            assertArrayEquals(Tensors.toFloats(built.parameters().get(k)), Tensors.toFloats(loaded.parameters().get(k)), 0f, k);
+        var shape = assertThrows(IllegalArgumentException.class, () -> new Trainer(config(4, "dim", 64), built, store, null, null,
+                tmp.resolve("d"), null, false, QUIET));
+        assertTrue(shape.getMessage().contains("shape"), shape.getMessage());
+    }
+
+    @Test
     void seedFixesTheRun(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
-        Trainer a = new Trainer(config(3), store, null, null, tmp.resolve("a"), null, false, QUIET);
-        Trainer b = new Trainer(config(3), store, null, null, tmp.resolve("b"), null, false, QUIET);
-        Trainer c = new Trainer(config(3).withSeed(2), store, null, null, tmp.resolve("c"), null, false, QUIET);
+        Trainer a = trainer(config(3), store, null, null, tmp.resolve("a"), false);
+        Trainer b = trainer(config(3), store, null, null, tmp.resolve("b"), false);
+        Trainer c = trainer(config(3, "seed", 2L), store, null, null, tmp.resolve("c"), false);
         double la = a.train(3).lastLoss(), lb = b.train(3).lastLoss(), lc = c.train(3).lastLoss();
         assertEquals(la, lb, 0.0);
         assertTrue(la != lc);

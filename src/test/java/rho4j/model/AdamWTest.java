@@ -1,5 +1,7 @@
-package rho4j.train;
+package rho4j.model;
 
+import rho4j.train.LrSchedule;
+import rho4j.engine.Device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -34,14 +36,14 @@ class AdamWTest {
         double[] expected = Arrays.stream(PythonTorch.run(SCRIPT).trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
         Engine.init();
         Map<String, Tensor> params = new LinkedHashMap<>();
-        params.put("w", Tensors.doubles(new double[] {1, -2, 0.5, 3}, 2, 2).set_requires_grad(true));
-        params.put("b", Tensors.doubles(new double[] {0.3, -0.7}, 2).set_requires_grad(true));
+        params.put("w", Tensors.doubles(Device.CPU, new double[] {1, -2, 0.5, 3}, 2, 2).set_requires_grad(true));
+        params.put("b", Tensors.doubles(Device.CPU, new double[] {0.3, -0.7}, 2).set_requires_grad(true));
         AdamW opt = new AdamW(params, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1));
         double[][] gw = {{1, -1, 0, 2}, {0.5, 2, -1, 0.1}, {-3, 0.1, 1, 1}}, gb = {{0.5, -3}, {1, 1}, {-0.2, 4}};
         double[] lrs = {0.05, 0.03, 0.01};
         for (int s = 0; s < 3; s++) {
             // Gradients arrive through autograd, as in training: d/dp sum(p * g) = g.
-            params.get("w").mul(Tensors.doubles(gw[s], 2, 2)).sum().add(params.get("b").mul(Tensors.doubles(gb[s], 2)).sum()).backward();
+            params.get("w").mul(Tensors.doubles(Device.CPU, gw[s], 2, 2)).sum().add(params.get("b").mul(Tensors.doubles(Device.CPU, gb[s], 2)).sum()).backward();
             opt.step(lrs[s]);
             opt.zeroGrad();
         }
@@ -55,10 +57,10 @@ class AdamWTest {
     /** Gradients w = [[3, 0], [0, 4]], b = [0, 0]: global norm 5. */
     private static Map<String, Tensor> withGradients() {
         Map<String, Tensor> params = new LinkedHashMap<>();
-        params.put("w", Tensors.doubles(new double[] {1, 1, 1, 1}, 2, 2).set_requires_grad(true));
-        params.put("b", Tensors.doubles(new double[] {1, 1}, 2).set_requires_grad(true));
-        params.put("unused", Tensors.doubles(new double[] {1}, 1).set_requires_grad(true)); // no gradient: skipped
-        params.get("w").mul(Tensors.doubles(new double[] {3, 0, 0, 4}, 2, 2)).sum().add(params.get("b").mul(Tensors.doubles(new double[] {0, 0}, 2)).sum()).backward();
+        params.put("w", Tensors.doubles(Device.CPU, new double[] {1, 1, 1, 1}, 2, 2).set_requires_grad(true));
+        params.put("b", Tensors.doubles(Device.CPU, new double[] {1, 1}, 2).set_requires_grad(true));
+        params.put("unused", Tensors.doubles(Device.CPU, new double[] {1}, 1).set_requires_grad(true)); // no gradient: skipped
+        params.get("w").mul(Tensors.doubles(Device.CPU, new double[] {3, 0, 0, 4}, 2, 2)).sum().add(params.get("b").mul(Tensors.doubles(Device.CPU, new double[] {0, 0}, 2)).sum()).backward();
         return params;
     }
 

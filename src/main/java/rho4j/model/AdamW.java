@@ -1,12 +1,14 @@
-package rho4j.train;
+package rho4j.model;
 
 import static rho4j.engine.Tensors.s;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import rho4j.engine.Engine;
 
 /**
  * AdamW with decoupled weight decay, written out (rather than libtorch's optimizer) so its state is plain named
@@ -42,7 +44,7 @@ public final class AdamW {
     public void step(double lr) {
         step++;
         double bc1 = 1 - Math.pow(h.beta1(), step), bc2Sqrt = Math.sqrt(1 - Math.pow(h.beta2(), step));
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (Map.Entry<String, Tensor> e : params.entrySet()) {
                 Tensor p = e.getValue(), g = p.grad();
                 if (!g.defined()) continue;
@@ -66,7 +68,7 @@ public final class AdamW {
 
     /** Multiplies every gradient by {@code factor} (turns summed losses into the mean over selected tokens). */
     public void scaleGrads(double factor) {
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (Tensor p : params.values()) {
                 Tensor g = p.grad();
                 if (g.defined()) g.mul_(s(factor));
@@ -82,7 +84,7 @@ public final class AdamW {
      */
     public double clipGradNorm(double maxNorm) {
         double sq = 0;
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (Tensor p : params.values()) {
                 Tensor g = p.grad();
                 if (g.defined()) {
@@ -108,8 +110,23 @@ public final class AdamW {
         return s;
     }
 
+    /** Writes the moments and the step count to a safetensors file (part of a checkpoint). */
+    public void save(Path file) throws IOException {
+        Safetensors.write(file, state(), Map.of("step", Long.toString(step)));
+    }
+
+    /** Restores what {@link #save} wrote, bit for bit; {@code stepCount} is the optimizer steps taken so far. */
+    public void restore(Path file, long stepCount) throws IOException {
+        Map<String, Tensor> st = Safetensors.read(file);
+        try {
+            load(st, stepCount);
+        } finally {
+            st.values().forEach(Tensor::close);
+        }
+    }
+
     public void load(Map<String, Tensor> state, long stepCount) {
-        try (NoGradGuard ng = new NoGradGuard()) {
+        try (Engine.Scope ng = Engine.noGrad()) {
             for (String k : params.keySet()) {
                 Tensor a = state.get("exp_avg." + k), b = state.get("exp_avg_sq." + k);
                 if (a == null || b == null) throw new IllegalArgumentException("optimizer state lacks moments for '" + k + "'");

@@ -1,0 +1,205 @@
+package rho4j.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import rho4j.engine.DType;
+import rho4j.engine.Device;
+import rho4j.model.AdamW;
+import rho4j.model.Llama;
+import rho4j.model.LlamaConfig;
+
+/**
+ * Every setting of a training run, typed. Built in one way from a map of option values ({@link #of}) whose keys are
+ * the long option names of {@code rho train} without dashes: the CLI flags, a {@code --config} file, a recipe and the
+ * demo all fill that map, so one table of defaults ({@link #DEFAULTS}) and one preset-override rule
+ * ({@link #resolveModel}) serve them all. Saved in run.json; a resume must match it.
+ */
+public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch, Optim optim, Selection selection,
+                        Cadence cadence, List<Integer> dumpSteps) {
+
+    /**
+     * @param microBatch sequences per forward/backward
+     * @param tokens     tokens per optimizer step, a multiple of microBatch * context: sets gradient accumulation
+     * @param rankChunk  BATCH scope: sequences per no-grad ranking forward, fixed so the ranking does not depend on
+     *                   how the batch is split into micro-batches
+     */
+    public record Batch(int steps, int microBatch, long tokens, int rankChunk) {}
+
+    /** Peak and final learning rate of the warmup + cosine schedule, AdamW's settings and the global-norm clip. */
+    public record Optim(double lr, double minLr, int warmup, AdamW.Hyper adam, double clip) {}
+
+    /** How often to log, evaluate on validation windows and checkpoint; 0 turns evaluation or checkpoints off. */
+    public record Cadence(int logEvery, int evalEvery, int evalWindows, int ckptEvery, int keepCheckpoints) {}
+
+    public TrainSpec {
+        long perMicro = (long) batch.microBatch() * model.contextLength();
+        if (batch.tokens() % perMicro != 0)
+            throw new IllegalArgumentException("--batch-tokens " + batch.tokens() + " must be a multiple of micro-batch tokens " + perMicro
+                    + " (--micro-batch " + batch.microBatch() + " x context " + model.contextLength() + ")");
+        dumpSteps = dumpSteps == null ? List.of() : List.copyOf(dumpSteps);
+    }
+
+    /** Every option and its default (null: derived, see {@link #of}); the only place defaults are written. */
+    public static final Map<String, Object> DEFAULTS = table(
+            "preset", "small", "dim", null, "layers", null, "heads", null, "kv-heads", null, "ffn", null, "context", null, "tie", false,
+            "device", "cpu", "seed", 1L,
+            "steps", 1000, "micro-batch", 8, "batch-tokens", null, "rank-chunk", 4,
+            "lr", 6e-4, "min-lr", null, "warmup", 100, "weight-decay", 0.1, "beta1", 0.9, "beta2", 0.95, "eps", 1e-8, "clip", 1.0,
+            "log-every", 10, "eval-every", 100, "eval-windows", 64, "ckpt-every", 200, "keep-checkpoints", 2,
+            "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of());
+
+    /**
+     * The spec for these option values (missing keys take {@link #DEFAULTS}; values may be typed or strings, as a
+     * command line gives them). {@code vocab} is the training store's vocabulary. Unknown keys are errors.
+     * Derived defaults: batch-tokens = one micro-batch, min-lr = lr / 10.
+     */
+    public static TrainSpec of(Map<String, ?> options, int vocab) {
+        Values v = new Values(options);
+        LlamaConfig m = resolveModel(LlamaConfig.preset(v.string("preset")), vocab, v.intOrNull("dim"), v.intOrNull("layers"),
+                v.intOrNull("heads"), v.intOrNull("kv-heads"), v.intOrNull("ffn"), v.intOrNull("context"), v.bool("tie"));
+        int micro = v.positive("micro-batch");
+        Long bt = v.longOrNull("batch-tokens");
+        Batch batch = new Batch(v.positive("steps"), micro, bt != null ? bt : (long) micro * m.contextLength(), v.positive("rank-chunk"));
+        double lr = v.number("lr");
+        Double minLr = v.numberOrNull("min-lr");
+        Optim optim = new Optim(lr, minLr != null ? minLr : lr / 10, v.integer("warmup"),
+                new AdamW.Hyper(v.number("beta1"), v.number("beta2"), v.number("eps"), v.number("weight-decay")), v.number("clip"));
+        Selection sel = switch (v.string("objective").toLowerCase(Locale.ROOT)) {
+            case "clm" -> Selection.clm();
+            case "slm" -> Selection.slm(v.number("ratio"), ScoreFunction.parse(v.string("score")), SelectionScope.parse(v.string("scope")),
+                    SelectionUnit.parse(v.string("unit")));
+            default -> throw new IllegalArgumentException("--objective must be clm or slm, not " + v.string("objective"));
+        };
+        Cadence cadence = new Cadence(v.positive("log-every"), v.integer("eval-every"), v.positive("eval-windows"), v.integer("ckpt-every"),
+                v.integer("keep-checkpoints"));
+        return new TrainSpec(m, Device.parse(v.string("device")), v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"));
+    }
+
+    /**
+     * The one preset-override rule: each given size replaces the preset's; kv heads not given stay the preset's when
+     * they divide the new head count (grouped-query attention kept), else equal the heads.
+     */
+    public static LlamaConfig resolveModel(LlamaConfig p, int vocab, Integer dim, Integer layers, Integer heads, Integer kvHeads,
+                                           Integer ffn, Integer context, boolean tie) {
+        int h = heads != null ? heads : p.nHeads();
+        int kv = kvHeads != null ? kvHeads : h % p.nKvHeads() == 0 && p.nKvHeads() <= h ? p.nKvHeads() : h;
+        return new LlamaConfig(vocab, dim != null ? dim : p.dim(), layers != null ? layers : p.nLayers(), h, kv,
+                ffn != null ? ffn : p.ffnDim(), context != null ? context : p.contextLength(), p.ropeTheta(), p.normEps(),
+                tie || p.tieEmbeddings());
+    }
+
+    /** A freshly initialised fp32 model of this shape on this device, drawn from the seed. */
+    public Llama initialModel() { return new Llama(model, device, DType.FP32, seed); }
+
+    public int steps() { return batch.steps(); }
+
+    public int microBatch() { return batch.microBatch(); }
+
+    public int accumulation() { return (int) (batch.tokens() / ((long) batch.microBatch() * model.contextLength())); }
+
+    public int sequencesPerStep() { return accumulation() * batch.microBatch(); }
+
+    public LrSchedule schedule() { return new LrSchedule(optim.lr(), optim.minLr(), optim.warmup(), batch.steps()); }
+
+    // -------------------------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> table(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Typed reads of option values with the key in every message; strings are parsed as the command line would. */
+    private static final class Values {
+        private final Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
+
+        Values(Map<String, ?> options) {
+            for (var e : options.entrySet()) {
+                if (!DEFAULTS.containsKey(e.getKey()))
+                    throw new IllegalArgumentException("unknown training option '" + e.getKey() + "'; known: " + String.join(", ", DEFAULTS.keySet()));
+                if (e.getValue() != null) values.put(e.getKey(), e.getValue());
+            }
+        }
+
+        String string(String k) { return String.valueOf(values.get(k)); }
+
+        boolean bool(String k) {
+            Object o = values.get(k);
+            if (o instanceof Boolean b) return b;
+            String s = String.valueOf(o).trim().toLowerCase(Locale.ROOT);
+            if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
+            throw bad(k, o, "true or false");
+        }
+
+        Long longOrNull(String k) {
+            Object o = values.get(k);
+            if (o == null) return null;
+            if (o instanceof Integer || o instanceof Long) return ((Number) o).longValue();
+            try {
+                return Long.parseLong(String.valueOf(o).trim());
+            } catch (NumberFormatException e) {
+                throw bad(k, o, "an integer");
+            }
+        }
+
+        long longValue(String k) { return longOrNull(k); }
+
+        Integer intOrNull(String k) {
+            Long l = longOrNull(k);
+            if (l == null) return null;
+            if (l < 1 || l > Integer.MAX_VALUE) throw bad(k, l, "a positive integer");
+            return l.intValue();
+        }
+
+        int integer(String k) {
+            long l = longOrNull(k);
+            if (l < 0 || l > Integer.MAX_VALUE) throw bad(k, l, "an integer >= 0");
+            return (int) l;
+        }
+
+        int positive(String k) {
+            int i = integer(k);
+            if (i < 1) throw bad(k, i, "a positive integer");
+            return i;
+        }
+
+        Double numberOrNull(String k) {
+            Object o = values.get(k);
+            if (o == null) return null;
+            if (o instanceof Number n) return n.doubleValue();
+            try {
+                return Double.parseDouble(String.valueOf(o).trim());
+            } catch (NumberFormatException e) {
+                throw bad(k, o, "a number");
+            }
+        }
+
+        double number(String k) {
+            double d = numberOrNull(k);
+            if (!Double.isFinite(d)) throw bad(k, d, "a finite number");
+            return d;
+        }
+
+        List<Integer> ints(String k) {
+            Object o = values.get(k);
+            List<Integer> out = new ArrayList<>();
+            Iterable<?> items = o instanceof List<?> l ? l : String.valueOf(o).isBlank() ? List.of() : List.of(String.valueOf(o).split(","));
+            for (Object x : items) {
+                try {
+                    out.add(x instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(x).trim()));
+                } catch (NumberFormatException e) {
+                    throw bad(k, o, "a comma-separated list of integers");
+                }
+            }
+            return out;
+        }
+
+        private static IllegalArgumentException bad(String k, Object v, String what) {
+            return new IllegalArgumentException("--" + k + " must be " + what + ", got '" + v + "'");
+        }
+    }
+}
