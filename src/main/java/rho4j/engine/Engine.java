@@ -35,10 +35,9 @@ public final class Engine {
      * Loads libtorch once and sets libtorch's intra-op (OpenMP) thread count; 0 picks the default.
      *
      * <p>The BLAS matters most on CPU. The presets bundle a pthread OpenBLAS, whose workers spin between calls while
-     * libtorch's own OpenMP pool runs the element-wise ops: two pools for the same cores. With 2 OpenMP threads they
-     * fight (1480 tokens/s on the ref config, 2 cores, and a tenfold collapse when OpenBLAS workers must be woken), so
-     * with that BLAS the default is 1 OpenMP thread and the element-wise third of a step runs on one core. An OpenBLAS
-     * built for OpenMP shares libtorch's pool instead: every op uses every core (1708 against 1459 tokens/s, +17%).
+     * libtorch's own OpenMP pool runs the element-wise ops: two pools for the same cores, which fight, so with that
+     * BLAS the default is 1 OpenMP thread. An OpenBLAS built for OpenMP shares libtorch's pool instead, so every op
+     * uses every core (figures: bench/README.md).
      * When one is installed (Debian: {@code apt-get install libopenblas0-openmp}), it is loaded before libtorch, so the
      * dynamic linker binds libtorch's {@code libopenblas.so.0} and {@code libgomp.so.1} to it and its libgomp (one
      * pool), and the default becomes one OpenMP thread per core. {@code -Drho.blas=bundled} keeps the bundled one;
@@ -138,7 +137,7 @@ public final class Engine {
 
     /**
      * With the bundled pthread OpenBLAS and more than one OpenMP thread, libtorch's OpenMP workers spin-wait by default
-     * and steal the cores OpenBLAS needs (35% slower on 2 cores). The policy is read once, when OpenMP starts, from the
+     * and steal the cores OpenBLAS needs (bench/README.md). The policy is read once, when OpenMP starts, from the
      * process environment, so only the launcher can set it.
      */
     private static void checkEnvironment() {
@@ -185,8 +184,8 @@ public final class Engine {
 
     /**
      * The bundled OpenBLAS keeps its own thread pool beside libtorch's OpenMP pool. For the small matrix products of
-     * token-by-token decoding, two BLAS threads fighting the OpenMP workers made batched generation 26x slower (18 vs
-     * 465 tokens/s on the ref config, 2 cores); callers doing many small GEMMs switch to one BLAS thread with this.
+     * token-by-token decoding, two BLAS threads fighting the OpenMP workers made batched generation an order of
+     * magnitude slower (bench/README.md); callers doing many small GEMMs switch to one BLAS thread with this.
      * With an OpenMP OpenBLAS there is one pool and nothing to fight: this does nothing. The setting is process-wide.
      * Returns the previous count.
      */
@@ -229,7 +228,7 @@ public final class Engine {
      * Hands memory that was freed back to the operating system (glibc's malloc_trim): after one-off work (building a
      * model: start-up's and the JIT's freed memory) and after each generation batch, so freed blocks do not stay in
      * glibc's arenas and count in the process's resident memory for the rest of the run. Not for the hot loop: pages
-     * given back must be faulted in again (trimming every scoring batch cost 5-30% of its speed). A no-op for memory
+     * given back must be faulted in again (trimming every scoring batch was measurably slower). A no-op for memory
      * under a preloaded jemalloc (bin/rho's default when installed), which keeps freed pages for reuse by design.
      */
     public static void returnFreeMemory() { org.bytedeco.javacpp.Pointer.trimMemory(); }

@@ -194,9 +194,8 @@ public final class TorchLanguageModel implements LanguageModel {
             return decode(prompts, maxNewTokens, stops, picker, listener);
         } finally {
             Engine.blasThreads(blas);
-            // The batch's KV cache and step tensors are freed now; hand glibc's freed pages back once per batch (about a
-            // millisecond), or the arenas keep them and the next batch's blocks land beside them: generation peak RSS
-            // 359-365 MB against 372-380 without (ref, 8 x 64 new tokens).
+            // The batch's KV cache and step tensors are freed now; hand glibc's freed pages back once per batch, or the
+            // arenas keep them and the next batch's blocks land beside them (generation memory: bench/README.md).
             Engine.returnFreeMemory();
         }
     }
