@@ -47,7 +47,13 @@ public final class Trainer {
 
     public Trainer(TrainConfig cfg, TokenStore train, TokenStore val, Reference ref, Path run, Path tokenizerJson, boolean resume, PrintStream log)
             throws IOException {
-        Engine.init();
+        this(cfg, newModel(cfg), train, val, ref, run, tokenizerJson, resume, log);
+    }
+
+    /** Trains a model built by the caller (of cfg.model()'s architecture, any device and dtype: float64 for parity tests). */
+    public Trainer(TrainConfig cfg, Llama model, TokenStore train, TokenStore val, Reference ref, Path run, Path tokenizerJson, boolean resume,
+                   PrintStream log) throws IOException {
+        if (!model.cfg.equals(cfg.model())) throw new IllegalArgumentException("the model's config " + model.cfg + " is not the run's " + cfg.model());
         this.cfg = cfg;
         this.train = train;
         this.val = val;
@@ -69,8 +75,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the store's vocabulary (" + train.meta().vocabSize() + ") exceeds the model's (" + cfg.model().vocabSize() + ")");
         Files.createDirectories(run);
         this.sampler = new WindowSampler(train.size(), T, cfg.seed());
-        Device device = Device.parse(cfg.device());
-        this.model = new Llama(cfg.model(), device, ScalarType.Float, cfg.seed());
+        this.model = model;
         this.opt = new AdamW(model.parameters(), cfg.adam());
         ObjectNode settings = Json.MAPPER.valueToTree(cfg);
         settings.put("objective", sel.objective());
@@ -101,6 +106,11 @@ public final class Trainer {
             Json.write(run.resolve("run.json"), root);
         }
         this.metrics = new MetricsLog(run.resolve("metrics.jsonl"), checkpoint == null ? -1 : step);
+    }
+
+    private static Llama newModel(TrainConfig cfg) {
+        Engine.init();
+        return new Llama(cfg.model(), Device.parse(cfg.device()), ScalarType.Float, cfg.seed());
     }
 
     public Llama model() { return model; }
@@ -171,6 +181,7 @@ public final class Trainer {
             Tensor x = Tensors.longs(batch.slice(batch.inputs, s0, B), B, T), y = Tensors.longs(batch.slice(batch.targets, s0, B), B, T);
             FusedHeadLoss head = FusedHeadLoss.forward(model.hidden(x), model.headWeight(), y); // logits (B*T, V) made once
             float[] lossArr = head.losses(); // (B*T)
+            double[] exact = head.exactLosses(); // the reported losses, in the model's precision
             for (int i = 0; i < lossArr.length; i++)
                 if (!Float.isFinite(lossArr[i]))
                     throw new IllegalStateException(String.format("step %d: the loss is %s at micro-batch %d (lr %.3g). The last checkpoint in %s is intact:"
@@ -181,11 +192,11 @@ public final class Trainer {
             // d objective / d loss_i = 1/selected for selected tokens, 0 otherwise: the mean over selected tokens of the
             // optimizer batch, with the normalisation folded in (no pass over the gradients afterwards), and the head's
             // backward run on selected rows only.
-            float[] weight = new float[mask.length];
-            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? (float) (1.0 / expected) : 0f;
+            double[] weight = new double[mask.length];
+            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? 1.0 / expected : 0;
             head.backward(weight);
             for (int i = 0; i < lossArr.length; i++) {
-                if (mask[i]) { selSum += lossArr[i]; selCount++; } else { unselSum += lossArr[i]; unselCount++; }
+                if (mask[i]) { selSum += exact[i]; selCount++; } else { unselSum += exact[i]; unselCount++; }
                 if (batch.refLoss != null && !Float.isNaN(batch.refLoss[s0 * T + i])) {
                     float ex = lossArr[i] - batch.refLoss[s0 * T + i];
                     excessSum += ex;
