@@ -36,14 +36,20 @@ class StagesTest {
         Path d = st.run("a", "k1", dir -> { runs.incrementAndGet(); Files.writeString(dir.resolve("out"), "1"); });
         assertEquals(tmp.resolve("stages/a-k1"), d);
         assertTrue(Files.exists(d.resolve(Stages.DONE)));
-        st.run("a", "k1", dir -> runs.incrementAndGet());
+        assertEquals(d, st.run("a", "k1", dir -> runs.incrementAndGet()));
         assertEquals(1, runs.get(), "a finished stage is not rerun");
         st.run("a", "k2", dir -> runs.incrementAndGet());
         assertEquals(2, runs.get(), "a new key reruns");
-        assertEquals(3, st.records().size());
+        assertEquals(3, st.records().size(), "one record per run call");
         assertFalse(st.records().get(0).cached());
         assertTrue(st.records().get(1).cached());
         assertEquals(0.0, st.records().get(1).seconds());
+        long t0 = System.nanoTime();
+        st.run("slow", "k", dir -> {
+            try { Thread.sleep(60); } catch (InterruptedException e) { throw new java.io.IOException(e); }
+        });
+        double wall = (System.nanoTime() - t0) / 1e9, took = st.records().get(3).seconds();
+        assertTrue(took >= 0.06 && took <= wall, took + " s recorded for a 60 ms body in " + wall + " s");
 
         Path partial = tmp.resolve("stages/b-k");
         Files.createDirectories(partial);

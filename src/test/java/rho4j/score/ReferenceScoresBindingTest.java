@@ -58,7 +58,13 @@ class ReferenceScoresBindingTest {
 
     @Test
     void lossesAndEntropiesReadBackAtTheirTokens() throws IOException {
-        try (ReferenceScores rs = ReferenceScores.open(write("ok", store, 8, true, store.size()))) {
+        Path dir = write("ok", store, 8, true, store.size());
+        ReferenceScores closed = ReferenceScores.open(dir);
+        closed.close(); // both files are closed with it
+        assertThrows(IOException.class, () -> closed.readLoss(1, new float[1], 0, 1));
+        assertThrows(IOException.class, () -> closed.readEntropy(1, new float[1], 0, 1));
+        try (ReferenceScores rs = ReferenceScores.open(dir)) {
+            assertEquals(dir, rs.dir());
             rs.verifyFor(store, 8);
             assertTrue(rs.hasEntropy());
             assertEquals(store.size(), rs.meta().tokens());

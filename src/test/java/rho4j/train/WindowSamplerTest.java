@@ -68,6 +68,10 @@ class WindowSamplerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new WindowSampler(8, 8, 1));
         assertTrue(e.getMessage().contains("8 tokens") && e.getMessage().contains("one window of 9"), e.getMessage());
         assertEquals(1, new WindowSampler(9, 8, 1).numWindows());
+        // one epoch is one int permutation: 2^31 - 1 windows are the most (no permutation is built here)
+        assertEquals(Integer.MAX_VALUE, new WindowSampler(Integer.MAX_VALUE + 1L, 1, 0).numWindows());
+        var big = assertThrows(IllegalArgumentException.class, () -> new WindowSampler(Integer.MAX_VALUE + 2L, 1, 0));
+        assertTrue(big.getMessage().contains("too many windows"), big.getMessage());
     }
 
     @Test
