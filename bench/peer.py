@@ -14,6 +14,7 @@ Modes (see bench/README.md):
     --work clm|slm|score|generate    throughput benchmark, prints ONE JSON line
     --matmul                         fp32 GEMM GFLOP/s (machine-peak figure)
     --check-forward IN.json OUT.json float64 logits/losses/grads for parity tests
+    --check-step IN.json OUT.json    float64 optimizer steps (selection, loss, clipping, AdamW)
 
 Written for PyTorch 1.13 (no scaled_dot_product_attention) and newer.
 """
@@ -525,6 +526,152 @@ def check_forward(inp: dict, seed: int = 0) -> dict:
     return out
 
 
+# ---------------------------------------------------------------- one optimizer step
+# Written from the selection and optimizer rules in README.md ("Selection", "Training"), not from the Java code.
+
+SCORES = ("excess", "reference", "entropy", "excess+entropy")
+SCOPES = ("sequence", "micro-batch", "batch")
+UNITS = ("token", "document")
+
+
+def round_half_up(x: float) -> int:
+    """The selected count of a scope: round(k * valid) with halves going up (0.5 -> 1, 2.5 -> 3)."""
+    return int(math.floor(x + 0.5))
+
+
+def token_scores(kind: str, loss: List[float], ref: List[float], ent: List[float]) -> List[float]:
+    """Higher = more worth training: excess L - L_ref, reference -L_ref, entropy -H_ref."""
+    if kind == "excess":
+        return [a - b for a, b in zip(loss, ref)]
+    if kind == "reference":
+        return [-b for b in ref]
+    if kind == "entropy":
+        return [-h for h in ent]
+    raise ValueError(f"unknown score {kind!r}: use one of {SCORES}")
+
+
+def top_fraction(scores: List[float], valid: List[bool], docs: Optional[List[int]], ratio: float) -> List[bool]:
+    """The kept positions of one scope: exactly round_half_up(ratio * valid) tokens, best score first, ties to the
+    earlier position; or, with docs, whole documents (their valid tokens inside the scope) best mean score first
+    (ties: the document seen first) until at least that many tokens are kept. Invalid positions are never kept."""
+    n_valid = sum(valid)
+    k = round_half_up(ratio * n_valid)
+    keep = [False] * len(scores)
+    if docs is None:
+        order = sorted((i for i in range(len(scores)) if valid[i]), key=lambda i: (-scores[i], i))
+        for i in order[:k]:
+            keep[i] = True
+        return keep
+    members: Dict[int, List[int]] = {}
+    for i in range(len(scores)):
+        if valid[i]:
+            members.setdefault(docs[i], []).append(i)
+    ranked = sorted(members.values(), key=lambda pos: (-sum(scores[i] for i in pos) / len(pos), pos[0]))
+    taken = 0
+    for pos in ranked:
+        if taken >= k:
+            break
+        for i in pos:
+            keep[i] = True
+        taken += len(pos)
+    return keep
+
+
+def scope_mask(sel: dict, loss: List[float], ref: Optional[List[float]], ent: Optional[List[float]],
+               docs: Optional[List[int]]) -> List[bool]:
+    """Selection inside one scope (flat lists). Ratio 1 (or CLM) trains on every target; otherwise a position
+    without a reference value (NaN) is not a candidate and is not counted."""
+    n = len(loss)
+    ratio = float(sel.get("ratio", 1.0))
+    if sel.get("objective", "slm") == "clm" or ratio == 1.0:
+        return [True] * n
+    score = sel["score"]
+    nan = lambda v: v is None or v != v
+    valid = [not nan(ref[i]) and (score not in ("entropy", "excess+entropy") or not nan(ent[i])) for i in range(n)]
+    ref0 = [0.0 if nan(v) else v for v in ref]
+    ent0 = None if ent is None else [0.0 if nan(v) else v for v in ent]
+    unit_docs = docs if sel.get("unit", "token") == "document" else None
+    if score == "excess+entropy":  # both top sets, same count rule, intersected
+        a = top_fraction(token_scores("excess", loss, ref0, ent0), valid, unit_docs, ratio)
+        b = top_fraction(token_scores("entropy", loss, ref0, ent0), valid, unit_docs, ratio)
+        return [x and y for x, y in zip(a, b)]
+    return top_fraction(token_scores(score, loss, ref0, ent0), valid, unit_docs, ratio)
+
+
+def step_mask(sel: dict, loss: torch.Tensor, ref, ent, docs, micro: int) -> torch.Tensor:
+    """(S, T) bool mask of one optimizer batch of S sequences, micro-batches of `micro` sequences."""
+    s, t = loss.shape
+    scope = sel.get("scope", "micro-batch")
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}: use one of {SCOPES}")
+    rows = {"sequence": 1, "micro-batch": micro, "batch": s}[scope]
+    lv = loss.tolist()
+    mask = []
+    for r0 in range(0, s, rows):
+        part = lambda a: None if a is None else [v for row in a[r0:r0 + rows] for v in row]
+        mask += scope_mask(sel, part(lv), part(ref), part(ent), part(docs))
+    return torch.tensor(mask, dtype=torch.bool).view(s, t)
+
+
+def load_model(inp: dict) -> Transformer:
+    cfg = Config.from_dict(inp["config"])
+    model = build(cfg, dtype=torch.float64, seed=0)
+    sd = dict(model.named_parameters())
+    weights = inp["weights"]
+    if set(weights) != set(sd):
+        raise ValueError(f"weights: missing {sorted(set(sd) - set(weights))} unexpected {sorted(set(weights) - set(sd))}")
+    with torch.no_grad():
+        for n, p in sd.items():
+            w = torch.tensor(weights[n], dtype=torch.float64)
+            if w.shape != p.shape:
+                raise ValueError(f"{n}: shape {tuple(w.shape)} != expected {tuple(p.shape)}")
+            p.copy_(w)
+    return model
+
+
+def one_step(inp: dict, case: dict) -> dict:
+    """One optimizer step from the initial weights: loss = (sum of the selected token losses of every micro-batch)
+    / (number selected in the whole batch), backward, global-norm clipping, AdamW (decay on matrices only)."""
+    model = load_model(inp)
+    tokens = torch.tensor(case["tokens"], dtype=torch.long)
+    targets = torch.tensor(case["targets"], dtype=torch.long)
+    s, t = tokens.shape
+    micro = int(case["micro_batch"])
+    if s % micro:
+        raise ValueError(f"{s} sequences do not split into micro-batches of {micro}")
+    losses = torch.cat([token_losses(model(tokens[i:i + micro]), targets[i:i + micro]) for i in range(0, s, micro)])
+    sel = case["selection"]
+    mask = step_mask(sel, losses.detach(), case.get("ref_loss"), case.get("ref_entropy"), case.get("docs"), micro)
+    count = int(mask.sum())
+    if count == 0:
+        raise ValueError("no token selected")
+    loss = losses[mask].sum() / count
+    loss.backward()
+    o = case["optimizer"]
+    params = list(model.parameters())
+    clip = float(o.get("clip", 0.0))
+    if clip > 0:
+        norm = float(torch.nn.utils.clip_grad_norm_(params, clip))
+    else:
+        norm = float(torch.norm(torch.stack([p.grad.norm() for p in params])))
+    opt = adamw_for(model, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"], wd=o["weight_decay"], foreach=False)
+    opt.step()
+    return {
+        "loss": loss.item(),
+        "grad_norm": norm,
+        "clipped": clip > 0 and norm > clip,
+        "selected": count,
+        "mask": mask.int().tolist(),
+        "weights": {n: _nested(p) for n, p in model.named_parameters()},
+    }
+
+
+def check_step(inp: dict) -> dict:
+    """float64 optimizer steps for the step parity test (format: bench/README.md): one per case, each from the
+    same initial weights."""
+    return {"dtype": "float64", "cases": [one_step(inp, c) for c in inp["cases"]]}
+
+
 # ---------------------------------------------------------------- CLI
 
 
@@ -551,6 +698,7 @@ def parse_args(argv=None):
                    help="AdamW foreach implementation (default: PyTorch's choice)")
     p.add_argument("--matmul", action="store_true", help="measure fp32 GEMM GFLOP/s instead")
     p.add_argument("--check-forward", nargs=2, metavar=("IN.json", "OUT.json"))
+    p.add_argument("--check-step", nargs=2, metavar=("IN.json", "OUT.json"))
     p.add_argument("--verbose", "-v", action="store_true", help="per-step times on stderr")
     args = p.parse_args(argv)
     args.foreach = {"default": None, "on": True, "off": False}[args.foreach]
@@ -582,6 +730,13 @@ def main(argv=None) -> int:
         out = check_forward(inp, args.seed)
         with open(dst, "w") as f:
             json.dump(out, f)
+        return 0
+    if args.check_step:
+        src, dst = args.check_step
+        with open(src) as f:
+            inp = json.load(f)
+        with open(dst, "w") as f:
+            json.dump(check_step(inp), f)
         return 0
     print(blas_diag(), file=sys.stderr)
     if args.matmul:

@@ -154,5 +154,167 @@ class CheckForward(unittest.TestCase):
                                                               if i not in sel))
 
 
+class Selection(unittest.TestCase):
+    """The selection rules on hand-made scopes."""
+
+    def test_round_half_up(self):
+        self.assertEqual([peer.round_half_up(x) for x in (0.5, 1.5, 2.5, 2.4999, 3.0, 0.49)], [1, 2, 3, 2, 3, 0])
+        self.assertEqual(peer.round_half_up(0.3 * 5), 2)
+
+    def test_exact_count_ties_to_the_earlier_position(self):
+        keep = peer.top_fraction([1.0, 3.0, 3.0, 2.0, 3.0], [True] * 5, None, 0.4)
+        self.assertEqual(keep, [False, True, True, False, False])
+
+    def test_invalid_positions_are_neither_kept_nor_counted(self):
+        keep = peer.top_fraction([1.0, 9.0, 3.0, 2.0, 3.0], [True, False, True, True, True], None, 0.4)
+        self.assertEqual(keep, [False, False, True, False, True])  # k = round(0.4 * 4) = 2
+
+    def test_documents_whole_best_mean_first_until_the_count(self):
+        docs = [0, 0, 1, 1, 1, 2]
+        # means: doc 0 = 3, doc 1 = 2, doc 2 = 4; k = round(0.5 * 6) = 3: doc 2 (1 token), then doc 0 (3 in all)
+        keep = peer.top_fraction([5.0, 1.0, 2.0, 2.0, 2.0, 4.0], [True] * 6, docs, 0.5)
+        self.assertEqual(keep, [True, True, False, False, False, True])
+        # the last document taken may overshoot: k = round(0.35 * 6) = 2, doc 2 then all of doc 0
+        keep = peer.top_fraction([5.0, 1.0, 2.0, 2.0, 2.0, 4.0], [True] * 6, docs, 0.35)
+        self.assertEqual(sum(keep), 3)
+
+    def test_scores_and_intersection(self):
+        sel = {"objective": "slm", "ratio": 0.5, "score": "excess+entropy", "unit": "token"}
+        loss, ref, ent = [3.0, 1.0, 2.0, 5.0], [0.0, 0.0, 0.0, 0.0], [0.1, 0.2, 0.3, 0.9]
+        # excess top 2: positions 3, 0; low-entropy top 2: positions 0, 1; both: position 0
+        self.assertEqual(peer.scope_mask(sel, loss, ref, ent, None), [True, False, False, False])
+        self.assertEqual(peer.scope_mask(dict(sel, score="reference"), loss, [2.0, 1.0, 3.0, 0.5], ent, None),
+                         [False, True, False, True])
+        self.assertEqual(peer.scope_mask(dict(sel, score="entropy"), loss, ref, ent, None), [True, True, False, False])
+        nan = float("nan")
+        self.assertEqual(peer.scope_mask(dict(sel, score="excess"), loss, [0.0, None, nan, 0.0], ent, None),
+                         [False, False, False, True])  # 2 valid, k = 1
+        self.assertEqual(peer.scope_mask(dict(sel, ratio=1.0), loss, [nan] * 4, ent, None), [True] * 4)
+
+    def test_scopes(self):
+        loss = torch.tensor([[1.0, 2.0], [3.0, 4.0], [0.0, 9.0], [5.0, 6.0]], dtype=torch.float64)
+        ref = [[0.0, 0.0]] * 4
+        sel = {"objective": "slm", "ratio": 0.5, "score": "excess", "unit": "token"}
+        seq = peer.step_mask(dict(sel, scope="sequence"), loss, ref, None, None, 2)
+        self.assertEqual(seq.tolist(), [[False, True]] * 4)
+        micro = peer.step_mask(dict(sel, scope="micro-batch"), loss, ref, None, None, 2)
+        self.assertEqual(micro.tolist(), [[False, False], [True, True], [False, True], [False, True]])
+        batch = peer.step_mask(dict(sel, scope="batch"), loss, ref, None, None, 2)
+        self.assertEqual(batch.tolist(), [[False, False], [False, True], [False, True], [True, True]])
+
+
+class CheckStep(unittest.TestCase):
+    """One optimizer step: the gradient (read back from the AdamW update) against finite differences of the loss."""
+
+    S, T, MICRO = 4, 5, 2
+
+    def _input(self, sel, lr=1.0, eps=1e4, wd=0.0, clip=0.0, micro=MICRO):
+        g = torch.Generator().manual_seed(3)
+        m = peer.build(peer.Config(**TINY), dtype=torch.float64, seed=7)
+        case = {"tokens": torch.randint(0, 11, (self.S, self.T), generator=g).tolist(),
+                "targets": torch.randint(0, 11, (self.S, self.T), generator=g).tolist(),
+                "ref_loss": (2.4 + torch.rand(self.S, self.T, generator=g, dtype=torch.float64)).tolist(),
+                "ref_entropy": torch.rand(self.S, self.T, generator=g, dtype=torch.float64).tolist(),
+                "docs": [[0, 0, 1, 1, 1], [1, 2, 2, 2, 3], [4, 4, 4, 4, 4], [5, 5, 6, 6, 6]],
+                "micro_batch": micro, "selection": sel,
+                "optimizer": {"lr": lr, "beta1": 0.9, "beta2": 0.95, "eps": eps, "weight_decay": wd, "clip": clip}}
+        return {"config": TINY, "weights": {n: p.detach().tolist() for n, p in m.named_parameters()}, "cases": [case]}
+
+    @staticmethod
+    def _grad(inp, out, name):
+        """Step 1 of Adam moves by lr * g / (|g| + eps) (bias-corrected moments: g and g^2): solve for g."""
+        o = inp["cases"][0]["optimizer"]
+        f64 = lambda v: torch.tensor(v, dtype=torch.float64)
+        d = (f64(inp["weights"][name]) - f64(out["weights"][name])) / o["lr"]
+        return d * o["eps"] / (1 - d.abs())
+
+    def _fd(self, inp, name, idx, h=1e-6):
+        vals = []
+        for sgn in (+1, -1):
+            w = json.loads(json.dumps(inp))
+            t = torch.tensor(w["weights"][name], dtype=torch.float64)
+            t[idx] += sgn * h
+            w["weights"][name] = t.tolist()
+            vals.append(peer.check_step(w)["cases"][0]["loss"])
+        return (vals[0] - vals[1]) / (2 * h)
+
+    def test_selected_mean_gradient_matches_finite_differences(self):
+        for sel in ({"objective": "clm"},
+                    {"objective": "slm", "ratio": 0.4, "score": "excess", "scope": "batch", "unit": "token"},
+                    {"objective": "slm", "ratio": 0.5, "score": "excess+entropy", "scope": "micro-batch",
+                     "unit": "document"}):
+            inp = self._input(sel)
+            out = peer.check_step(inp)["cases"][0]
+            for name, idx in (("layers.0.attention.wq.weight", (3, 2)), ("output.weight", (4, 7)),
+                              ("layers.1.ffn_norm.weight", (5,))):
+                an = self._grad(inp, out, name)[idx].item()
+                fd = self._fd(inp, name, idx)
+                self.assertAlmostEqual(an, fd, delta=1e-8 + 1e-5 * abs(fd), msg=f"{sel} {name}")
+            grads = [self._grad(inp, out, n) for n in inp["weights"]]
+            self.assertAlmostEqual(out["grad_norm"], torch.sqrt(sum((g * g).sum() for g in grads)).item(),
+                                   delta=1e-6 * out["grad_norm"])
+
+    def test_loss_is_the_mean_over_the_selected_tokens_of_the_batch(self):
+        sel = {"objective": "slm", "ratio": 0.6, "score": "excess", "scope": "sequence", "unit": "document"}
+        inp = self._input(sel)
+        out = peer.check_step(inp)["cases"][0]
+        c = inp["cases"][0]
+        m = peer.load_model(inp)
+        with torch.no_grad():
+            losses = peer.token_losses(m(torch.tensor(c["tokens"])), torch.tensor(c["targets"]))
+        mask = torch.tensor(out["mask"], dtype=torch.bool)
+        self.assertEqual(out["selected"], int(mask.sum()))
+        self.assertAlmostEqual(out["loss"], losses[mask].mean().item(), places=12)
+        for r in range(self.S):  # per sequence, whole documents of that sequence only
+            for t in range(self.T):
+                same = [u for u in range(self.T) if c["docs"][r][u] == c["docs"][r][t]]
+                self.assertTrue(all(out["mask"][r][u] == out["mask"][r][t] for u in same))
+
+    def test_batch_scope_and_clm_do_not_depend_on_the_split(self):
+        for sel in ({"objective": "clm"},
+                    {"objective": "slm", "ratio": 0.3, "score": "excess", "scope": "batch", "unit": "token"}):
+            outs = [peer.check_step(self._input(sel, lr=1e-2, eps=1e-8, micro=m))["cases"][0] for m in (1, 2, 4)]
+            for o in outs[1:]:
+                self.assertEqual(o["mask"], outs[0]["mask"])
+                self.assertAlmostEqual(o["loss"], outs[0]["loss"], places=13)
+                self.assertAlmostEqual(o["grad_norm"], outs[0]["grad_norm"], places=13)
+
+    def test_clipping_scales_the_gradient_to_the_norm(self):
+        sel = {"objective": "clm"}
+        free = peer.check_step(self._input(sel))["cases"][0]
+        inp = self._input(sel, clip=free["grad_norm"] / 4)
+        out = peer.check_step(inp)["cases"][0]
+        self.assertTrue(out["clipped"] and not free["clipped"])
+        self.assertAlmostEqual(out["grad_norm"], free["grad_norm"], places=12)  # the norm before clipping
+        name = "layers.1.attention.wv.weight"
+        ratio = self._grad(inp, out, name) / self._grad(self._input(sel), free, name)
+        coef = (free["grad_norm"] / 4) / (free["grad_norm"] + 1e-6)
+        self.assertTrue(torch.allclose(ratio, torch.full_like(ratio, coef), rtol=1e-6))
+
+    def test_weight_decay_on_matrices_only(self):
+        sel = {"objective": "clm"}
+        a = self._input(sel, lr=0.1, eps=1e-8)
+        b = self._input(sel, lr=0.1, eps=1e-8, wd=0.5)
+        wa, wb = peer.check_step(a)["cases"][0]["weights"], peer.check_step(b)["cases"][0]["weights"]
+        for n, w0 in a["weights"].items():
+            f64 = lambda v: torch.tensor(v, dtype=torch.float64)
+            diff = f64(wb[n]) - f64(wa[n])
+            exp = -0.1 * 0.5 * f64(w0) if f64(w0).dim() >= 2 else torch.zeros_like(diff)
+            self.assertTrue(torch.allclose(diff, exp, atol=1e-14), n)
+
+    def test_cli(self):
+        inp = self._input({"objective": "slm", "ratio": 0.5, "score": "entropy", "scope": "batch", "unit": "token"})
+        with tempfile.TemporaryDirectory() as d:
+            src, dst = os.path.join(d, "in.json"), os.path.join(d, "out.json")
+            with open(src, "w") as f:
+                json.dump(inp, f)
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "peer.py"),
+                            "--check-step", src, dst], check=True)
+            with open(dst) as f:
+                out = json.load(f)
+        self.assertEqual(out["cases"][0]["selected"], 10)  # round(0.5 * 20)
+        self.assertEqual(set(out["cases"][0]["weights"]), set(inp["weights"]))
+
+
 if __name__ == "__main__":
     unittest.main()

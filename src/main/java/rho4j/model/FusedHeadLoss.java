@@ -36,6 +36,7 @@ public final class FusedHeadLoss {
     private final Tensor hidden, flat, head, targets;
     private final List<Tensor> logProbs = new ArrayList<>(); // (C, V) per chunk: log-softmax of the logits
     private final float[] losses;
+    private final double[] exactLosses; // the same in the model's precision: a float64 run reports its loss to the last bits
     private final long n, v;
 
     private FusedHeadLoss(Tensor hidden, Tensor head, Tensor targets) {
@@ -46,6 +47,7 @@ public final class FusedHeadLoss {
         this.flat = hidden.detach().reshape(n, hidden.size(-1)); // (N, D), no graph: the head is differentiated by hand
         this.targets = targets.reshape(n);
         this.losses = new float[(int) n];
+        this.exactLosses = new double[(int) n];
     }
 
     /**
@@ -61,7 +63,9 @@ public final class FusedHeadLoss {
                 final long from = r0, rows = c;
                 // (C, V); the logits themselves are freed at once, only the log-probabilities are kept
                 Tensor lp = rho4j.engine.Engine.scoped(() -> linear(f.flat.narrow(0, from, rows), head.detach()).log_softmax(1));
-                targetLosses(lp, f.targets, r0, f.losses);
+                double[] l = Tensors.toDoubles(lp.gather(1, f.targets.narrow(0, r0, c).unsqueeze(1)).squeeze(1).neg()); // (C)
+                System.arraycopy(l, 0, f.exactLosses, (int) r0, (int) c);
+                for (int i = 0; i < c; i++) f.losses[(int) r0 + i] = (float) l[i];
                 f.logProbs.add(lp);
             }
         }
@@ -103,12 +107,22 @@ public final class FusedHeadLoss {
     /** Per-token losses -log P(target | prefix), row-major (B*T). */
     public float[] losses() { return losses; }
 
+    /** {@link #losses()} in double precision (exact for float64 models). */
+    public double[] exactLosses() { return exactLosses; }
+
+    /** {@link #backward(double[])} with float weights. */
+    public void backward(float[] weights) {
+        double[] w = new double[weights.length];
+        for (int i = 0; i < w.length; i++) w[i] = weights[i];
+        backward(w);
+    }
+
     /**
      * Back-propagates sum_i weights[i] * loss_i: rows with weight 0 cost nothing in the head. For row i,
      * d loss_i / d logits = softmax - one-hot(target) =: P_i; with G = diag(w) P the head gradient is G^T h = P^T (w h)
      * and the hidden gradient G W = w (P W), so the weights scale the narrow (rows, D) side, never the (rows, V) one.
      */
-    public void backward(float[] weights) {
+    public void backward(double[] weights) {
         int d = (int) flat.size(1);
         org.bytedeco.pytorch.TensorOptions opts = flat.options(); // dtype and device of the hidden states
         rho4j.engine.Device dev = Tensors.deviceOf(flat);

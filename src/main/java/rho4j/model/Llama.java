@@ -95,7 +95,7 @@ public final class Llama {
             if (!java.util.Arrays.equals(Tensors.shape(w), Tensors.shape(dst)))
                 throw new IllegalArgumentException("weight '" + name + "' has shape " + java.util.Arrays.toString(Tensors.shape(w))
                         + " but the config needs " + java.util.Arrays.toString(Tensors.shape(dst)));
-            dst.copy_(w.to(dst.scalar_type().intern()));
+            dst.copy_(w.detach().to(dst.scalar_type().intern())); // detached: another model's live weights would make dst a non-leaf
         };
     }
 

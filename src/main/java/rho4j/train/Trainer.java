@@ -161,16 +161,17 @@ public final class Trainer {
             int s0 = mb * B;
             FusedHeadLoss head = model.trainForward(batch.slice(batch.inputs, s0, B), batch.slice(batch.targets, s0, B), B, T);
             float[] lossArr = head.losses(); // (B*T)
+            double[] exact = head.exactLosses(); // the reported losses, in the model's precision
             checkFinite(lossArr, mb, lr);
             boolean[] mask = batchMask != null ? Arrays.copyOfRange(batchMask, s0 * T, (s0 + B) * T)
                     : TokenSelector.select(sel, batch.inputs(lossArr, s0, B), selectionSeed(mb + 1));
             // d objective / d loss_i = 1/selected for selected tokens, 0 otherwise: the mean over selected tokens of the
             // optimizer batch, with the normalisation folded in, and the head's backward run on selected rows only.
-            float[] weight = new float[mask.length];
-            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? (float) (1.0 / expected) : 0f;
+            double[] weight = new double[mask.length];
+            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? 1.0 / expected : 0;
             head.backward(weight);
             for (int i = 0; i < lossArr.length; i++) {
-                if (mask[i]) { selSum += lossArr[i]; selCount++; } else { unselSum += lossArr[i]; unselCount++; }
+                if (mask[i]) { selSum += exact[i]; selCount++; } else { unselSum += exact[i]; unselCount++; }
                 if (batch.refLoss != null && !Float.isNaN(batch.refLoss[s0 * T + i])) {
                     float ex = lossArr[i] - batch.refLoss[s0 * T + i];
                     excessSum += ex;

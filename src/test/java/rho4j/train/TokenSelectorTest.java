@@ -125,4 +125,38 @@ class TokenSelectorTest {
                 in(MODEL, REF, ENT, m("1111111100"), null, 2, 5), 0);
         assertArrayEquals(m("1111111100"), got);
     }
+
+    @Test
+    void sequenceScopeTakesEachRowsOwnTopEvenWhenAnotherRowScoresHigher() {
+        // row 0 scores far above row 1: the batch-wide top 4 would all be in row 0, each row keeps its own top 2
+        float[] model = {9, 8, 7, 6, 1, 4, 3, 2}, zero = new float[8];
+        Selection seq = slm(0.5, ScoreFunction.EXCESS, SelectionScope.SEQUENCE, SelectionUnit.TOKEN);
+        assertArrayEquals(m("11000110"), TokenSelector.select(seq, in(model, zero, null, null, null, 2, 4), 0));
+        assertArrayEquals(m("11110000"), TokenSelector.select(slm(0.5, ScoreFunction.EXCESS, SelectionScope.MICRO_BATCH, SelectionUnit.TOKEN),
+                in(model, zero, null, null, null, 2, 4), 0));
+        // documents per row: row 1's documents are ranked by row 1's scores only
+        int[] units = {1, 1, 2, 2, 3, 3, 4, 4};
+        Selection seqDoc = slm(0.5, ScoreFunction.EXCESS, SelectionScope.SEQUENCE, SelectionUnit.DOCUMENT);
+        float[] model2 = {9, 8, 7, 6, 1, 2, 3, 4};
+        assertArrayEquals(m("11000011"), TokenSelector.select(seqDoc, in(model2, zero, null, null, units, 2, 4), 0));
+    }
+
+    @Test
+    void documentUnitStopsOnceTheTargetIsReachedExactly() {
+        // k = round(0.5 * 6) = 3: doc 1 (mean 5, 1 token), doc 2 (mean 4, 2 tokens) make exactly 3: doc 3 stays out
+        int[] units = {2, 2, 1, 3, 3, 3};
+        float[] model = {4, 4, 5, 3, 3, 3}, zero = new float[6];
+        boolean[] got = TokenSelector.select(slm(0.5, ScoreFunction.EXCESS, SelectionScope.MICRO_BATCH, SelectionUnit.DOCUMENT),
+                in(model, zero, null, null, units, 1, 6), 0);
+        assertArrayEquals(m("111000"), got);
+    }
+
+    @Test
+    void negativeAndPositiveZeroScoresTie() {
+        // -0.0 and 0.0 are the same score: the earlier position wins either way round
+        org.junit.jupiter.api.Assertions.assertTrue(TokenSelector.key(-0.0f, 0) < TokenSelector.key(0.0f, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(TokenSelector.key(0.0f, 0) < TokenSelector.key(-0.0f, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(TokenSelector.key(1.0f, 5) < TokenSelector.key(-0.0f, 0));
+        org.junit.jupiter.api.Assertions.assertTrue(TokenSelector.key(-0.0f, 5) < TokenSelector.key(-1.0f, 0));
+    }
 }
