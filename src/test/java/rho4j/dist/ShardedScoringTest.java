@@ -1,0 +1,55 @@
+package rho4j.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rho4j.Fixtures;
+import rho4j.data.TokenStore;
+import rho4j.engine.Device;
+import rho4j.model.Llama;
+import rho4j.model.LlamaConfig;
+import rho4j.score.ReferenceScores;
+import rho4j.train.Checkpoint;
+
+/** `rho score` on 2 ranks (Gloo, 127.0.0.1) writes the same files as one process, byte for byte. */
+class ShardedScoringTest {
+    static final String[] FILES = {ReferenceScores.LOSS_FILE, ReferenceScores.ENTROPY_FILE, ReferenceScores.META_FILE};
+
+    @Test
+    void twoRanksWriteTheBytesOfOneProcess(@TempDir Path tmp) throws Exception {
+        // 211 documents of 10-59 tokens at T 16: 400-odd windows, batch 8 -> an uneven last round and a tail window
+        try (TokenStore store = Fixtures.randomStore(tmp.resolve("store"), 64, 211, 3)) {
+            Llama ref = new Llama(new LlamaConfig(64, 32, 2, 4, 2, 64, 16, 10000, 1e-5, false), Device.CPU, ScalarType.Float, 5);
+            Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+        }
+        String[] args = {"score", "--run", tmp.resolve("ref").toString(), "--data", tmp.resolve("store").toString(), "--batch", "8", "--entropy", "--out"};
+        int[] one = Ranks.rho(1, tmp.resolve("log1"), 120, Map.of(), with(args, tmp.resolve("one")));
+        assertEquals(0, one[0], Ranks.logs(tmp.resolve("log1"), 1));
+        int[] two = Ranks.rho(2, tmp.resolve("log2"), 120, Map.of(), with(args, tmp.resolve("two")));
+        assertArrayEquals(new int[] {0, 0}, two, Ranks.logs(tmp.resolve("log2"), 2));
+        assertTrue(Ranks.log(tmp.resolve("log2"), 0).contains("scored"), "rank 0 reports");
+        assertFalse(Ranks.log(tmp.resolve("log2"), 1).contains("scored"), "rank 1 stays quiet");
+        for (String f : FILES)
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("one").resolve(f)), Files.readAllBytes(tmp.resolve("two").resolve(f)), f);
+        // negative control: the losses are not all NaN (a rank's share missing would leave NaN in the file)
+        float[] l = new float[400 * 16];
+        try (ReferenceScores rs = ReferenceScores.open(tmp.resolve("two"))) {
+            rs.readLoss(1, l, 0, l.length);
+        }
+        for (int i = 0; i < l.length; i++) assertTrue(Float.isFinite(l[i]), "token " + (i + 1) + " has a score");
+    }
+
+    private static String[] with(String[] a, Path out) {
+        String[] o = java.util.Arrays.copyOf(a, a.length + 1);
+        o[a.length] = out.toString();
+        return o;
+    }
+}
