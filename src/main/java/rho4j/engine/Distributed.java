@@ -76,6 +76,7 @@ public final class Distributed implements AutoCloseable {
     private final long timeoutMs;
     private final Store store;
     private final Backend pg;
+    private int agreements;
 
     private Distributed(Env env, long timeoutMs, Store store, Backend pg) {
         this.env = env;
@@ -183,7 +184,7 @@ public final class Distributed implements AutoCloseable {
      */
     public void agree(String what, String value) {
         if (!active()) return;
-        String key = "agree/" + what;
+        String key = "agree/" + what + "/" + agreements++; // each call its own key: ranks call in the same order
         try {
             if (leader()) store.set(key, new ByteVector(value.getBytes(StandardCharsets.UTF_8)));
             String r0 = new String(store.get(key).get(), StandardCharsets.UTF_8);
