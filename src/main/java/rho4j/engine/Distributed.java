@@ -184,19 +184,18 @@ public final class Distributed implements AutoCloseable {
      */
     public void agree(String what, String value) {
         if (!active()) return;
-        String key = "agree/" + what + "/" + agreements++; // each call its own key: ranks call in the same order
+        String key = "agree/" + what + "/" + agreements++ + "/"; // each call its own keys: ranks call in the same order
+        String[] seen = new String[world()];
         try {
-            if (leader()) store.set(key, new ByteVector(value.getBytes(StandardCharsets.UTF_8)));
-            String r0 = new String(store.get(key).get(), StandardCharsets.UTF_8);
-            barrier("comparing " + what);
-            if (!r0.equals(value))
-                throw new IllegalArgumentException("rank " + rank() + ": the " + what + " differ from rank 0's (" + abbrev(value) + " vs " + abbrev(r0)
-                        + "): start every rank with the same command and inputs");
+            store.set(key + rank(), new ByteVector(value.getBytes(StandardCharsets.UTF_8)));
+            for (int r = 0; r < world(); r++) seen[r] = new String(store.get(key + r).get(), StandardCharsets.UTF_8); // blocks until set
         } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) throw e;
             throw fault("comparing " + what, e, 0);
         }
-        barrier("comparing " + what + " (verdict)"); // every rank knows the verdict before any of them goes on
+        for (int r = 1; r < world(); r++) // every rank reaches the same verdict, so all of them stop with the same line
+            if (!seen[r].equals(seen[0]))
+                throw new IllegalArgumentException("rank " + rank() + ": the " + what + " of rank " + r + " differ from rank 0's (" + abbrev(seen[r]) + " vs "
+                        + abbrev(seen[0]) + "): start every rank with the same command and inputs");
     }
 
     private static String abbrev(String s) { return s.length() > 12 ? s.substring(0, 12) : s; }
