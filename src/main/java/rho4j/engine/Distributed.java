@@ -77,8 +77,10 @@ public final class Distributed implements AutoCloseable {
     private final Store store;
     private final Backend pg;
     private int agreements;
+    private final boolean nccl;
 
-    private Distributed(Env env, long timeoutMs, Store store, Backend pg) {
+    private Distributed(Env env, long timeoutMs, Store store, Backend pg, boolean nccl) {
+        this.nccl = nccl;
         this.env = env;
         this.timeoutMs = timeoutMs;
         this.store = store;
@@ -86,8 +88,19 @@ public final class Distributed implements AutoCloseable {
     }
 
     /** The process group of this process, made on first use from the environment (one process when WORLD_SIZE is unset or 1). */
-    public static synchronized Distributed get() {
-        if (current == null) current = open(Env.read(System.getenv()), timeoutFromEnv(), System.getenv("RHO_DIST_BACKEND"));
+    public static Distributed get() { return get(false); }
+
+    /**
+     * As {@link #get()}; the first caller's device picks the backend: NCCL for CUDA, Gloo for CPU, unless
+     * RHO_DIST_BACKEND=gloo|nccl says otherwise.
+     */
+    public static synchronized Distributed get(boolean cuda) {
+        if (current == null) {
+            String b = System.getenv("RHO_DIST_BACKEND");
+            if (b != null && !b.isBlank() && !b.equalsIgnoreCase("gloo") && !b.equalsIgnoreCase("nccl"))
+                throw new IllegalArgumentException("RHO_DIST_BACKEND='" + b + "': use gloo (CPU) or nccl (CUDA)");
+            current = open(Env.read(System.getenv()), timeoutFromEnv(), b == null || b.isBlank() ? (cuda ? "nccl" : "gloo") : b);
+        }
         return current;
     }
 
@@ -104,7 +117,7 @@ public final class Distributed implements AutoCloseable {
 
     /** Joins the group described by {@code env} (rank 0 hosts the store); {@code backend} null picks Gloo. */
     public static Distributed open(Env env, long timeoutMs, String backend) {
-        if (env.world() == 1) return new Distributed(env, timeoutMs, null, null);
+        if (env.world() == 1) return new Distributed(env, timeoutMs, null, null, false);
         Engine.init();
         String where = env.masterAddr() + ":" + env.masterPort();
         Store store;
@@ -124,13 +137,14 @@ public final class Distributed implements AutoCloseable {
         }
         store.setTimeout(new Milliseconds(timeoutMs));
         Backend pg;
+        boolean nccl = "nccl".equalsIgnoreCase(backend);
         try {
-            pg = "nccl".equalsIgnoreCase(backend) ? Nccl.create(store, env, timeoutMs) : gloo(store, env, timeoutMs);
+            pg = nccl ? Nccl.create(store, env, timeoutMs) : gloo(store, env, timeoutMs);
         } catch (RuntimeException e) {
             throw new IllegalStateException("rank " + env.rank() + ": the process group did not form within " + timeoutMs / 1000 + " s ("
                     + firstLine(e) + "): every rank of WORLD_SIZE=" + env.world() + " must start");
         }
-        return new Distributed(env, timeoutMs, store, pg);
+        return new Distributed(env, timeoutMs, store, pg, nccl);
     }
 
     private static Backend gloo(Store store, Env env, long timeoutMs) {
@@ -165,6 +179,19 @@ public final class Distributed implements AutoCloseable {
         raw.deallocate(false);
         return s;
     }
+
+    /** NCCL reduces CUDA tensors only: host arrays travel through this rank's GPU (Gloo: the tensor as it is). */
+    private Tensor onDevice(Tensor t) { return nccl ? t.to(device().torchDevice(), t.scalar_type()) : t; }
+
+    /**
+     * The device of this rank for {@code requested}: CUDA ranks of one node each take their own GPU (cuda:LOCAL_RANK),
+     * as torchrun users expect; CPU stays CPU.
+     */
+    public Device device(Device requested) {
+        return active() && requested.isCuda() && requested.spec().equals("cuda") ? new Device("cuda:" + env.localRank()) : requested;
+    }
+
+    private Device device() { return device(new Device("cuda")); }
 
     public int rank() { return env.rank(); }
 
@@ -203,7 +230,7 @@ public final class Distributed implements AutoCloseable {
     /** Sums {@code a} over ranks, in place. */
     public void allreduce(double[] a) {
         if (!active() || a.length == 0) return;
-        Tensor t = Tensors.doubles(a, a.length);
+        Tensor t = onDevice(Tensors.doubles(a, a.length));
         await(pg.allreduce(new TensorVector(t), sum()), "allreduce of " + a.length + " doubles");
         System.arraycopy(Tensors.toDoubles(t), 0, a, 0, a.length);
     }
@@ -211,7 +238,7 @@ public final class Distributed implements AutoCloseable {
     /** Sums {@code a} over ranks, in place. */
     public void allreduce(float[] a) {
         if (!active() || a.length == 0) return;
-        Tensor t = Tensors.floats(a, a.length);
+        Tensor t = onDevice(Tensors.floats(a, a.length));
         await(pg.allreduce(new TensorVector(t), sum()), "allreduce of " + a.length + " floats");
         System.arraycopy(Tensors.toFloats(t), 0, a, 0, a.length);
     }
@@ -243,8 +270,8 @@ public final class Distributed implements AutoCloseable {
     public float[][] allgatherParts(float[] mine) {
         if (!active()) return new float[][] {mine.clone()};
         int w = world();
-        Tensor lens = torch.zeros(new long[] {w}, new TensorOptions(ScalarType.Long));
-        await(pg._allgather_base(lens, Tensors.longs(new long[] {mine.length}, 1), gatherOpts()), "allgather of lengths");
+        Tensor lens = onDevice(torch.zeros(new long[] {w}, new TensorOptions(ScalarType.Long)));
+        await(pg._allgather_base(lens, onDevice(Tensors.longs(new long[] {mine.length}, 1)), gatherOpts()), "allgather of lengths");
         long[] len = Tensors.toLongs(lens);
         long max = 0;
         for (long l : len) max = Math.max(max, l);
@@ -254,8 +281,8 @@ public final class Distributed implements AutoCloseable {
             return out;
         }
         float[] padded = java.util.Arrays.copyOf(mine, (int) max);
-        Tensor all = torch.zeros(new long[] {w * max}, new TensorOptions(ScalarType.Float));
-        await(pg._allgather_base(all, Tensors.floats(padded, max), gatherOpts()), "allgather of " + max + " floats");
+        Tensor all = onDevice(torch.zeros(new long[] {w * max}, new TensorOptions(ScalarType.Float)));
+        await(pg._allgather_base(all, onDevice(Tensors.floats(padded, max)), gatherOpts()), "allgather of " + max + " floats");
         float[] flat = Tensors.toFloats(all);
         for (int r = 0; r < w; r++) out[r] = java.util.Arrays.copyOfRange(flat, (int) (r * max), (int) (r * max + len[r]));
         return out;

@@ -50,7 +50,7 @@ public final class Scorer {
     /** As {@link #run}, but stops like a killed process once {@code stopAfter} windows are done (tests of resuming); returns null then. */
     static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log, long stopAfter)
             throws IOException {
-        return run(ref, referenceModelDir, store, out, batch, entropy, log, stopAfter, Distributed.get());
+        return run(ref, referenceModelDir, store, out, batch, entropy, log, stopAfter, Distributed.get(ref.device.isCuda()));
     }
 
     /**

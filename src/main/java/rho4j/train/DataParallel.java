@@ -33,6 +33,9 @@ final class DataParallel {
 
     int world() { return dist.world(); }
 
+    /** This rank's device: "cuda" means cuda:LOCAL_RANK under data parallelism. */
+    rho4j.engine.Device device(rho4j.engine.Device requested) { return dist.device(requested); }
+
     boolean leader() { return dist.leader(); }
 
     /** This rank's micro-batches of the global batch: [firstMicro, endMicro). */

@@ -69,9 +69,9 @@ public final class Trainer {
         if (train.meta().vocabSize() > cfg.model().vocabSize())
             throw new IllegalArgumentException("the store's vocabulary (" + train.meta().vocabSize() + ") exceeds the model's (" + cfg.model().vocabSize() + ")");
         Files.createDirectories(run);
-        this.dp = new DataParallel(rho4j.engine.Distributed.get(), cfg);
+        this.dp = new DataParallel(rho4j.engine.Distributed.get(Device.parse(cfg.device()).isCuda()), cfg);
         this.sampler = new WindowSampler(train.size(), T, cfg.seed());
-        Device device = Device.parse(cfg.device());
+        Device device = dp.device(Device.parse(cfg.device()));
         this.model = new Llama(cfg.model(), device, ScalarType.Float, cfg.seed());
         this.opt = new AdamW(model.parameters(), cfg.adam());
         ObjectNode settings = Json.MAPPER.valueToTree(cfg);
