@@ -40,9 +40,10 @@ import rho4j.util.Json;
  * model FLOPs utilisation against a measured fp32 matmul peak. bench/compare.sh runs these alternately with the
  * PyTorch peer (bench/peer.py) for side-by-side ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm (= train), slm, slm-batch, score, generate, tokenizer, matmul).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {"Measure tokens/s, peak memory and MFU (workloads: clm (= train), slm, slm-batch, score, generate, tokenizer, matmul, allreduce).",
+        "Under rho launch, clm trains data-parallel (--micro-batch per rank) and allreduce times the collectives of a step."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(defaultValue = "clm", description = "clm (or train), slm, slm-batch, score, generate, tokenizer, matmul") String work;
+    @Parameters(defaultValue = "clm", description = "clm (or train), slm, slm-batch, score, generate, tokenizer, matmul, allreduce") String work;
     @Option(names = "--preset", defaultValue = "ref", description = "model preset (ref = the reference config of the benchmarks)") String preset;
     @Option(names = "--micro-batch", defaultValue = "8") int micro;
     @Option(names = "--steps", defaultValue = "8") int steps;
@@ -55,7 +56,13 @@ final class BenchCommand implements Callable<Integer> {
         Engine.init();
         ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
         if (work.equals("train")) work = "clm";
-        if (work.equals("matmul")) {
+        rho4j.engine.Distributed dist = rho4j.engine.Distributed.get();
+        r.put("world_size", dist.world());
+        if (dist.active() && !List.of("clm", "train", "allreduce").contains(work)) // slm would score into each rank's own temporary folder
+            throw new IllegalArgumentException("rho bench " + work + " runs in one process; under rho launch use clm or allreduce");
+        if (work.equals("allreduce")) {
+            allreduceBench(r, dist);
+        } else if (work.equals("matmul")) {
             r.put("matmul_gflops", matmulPeak());
         } else if (work.equals("tokenizer")) {
             tokenizerBench(r);
@@ -110,11 +117,13 @@ final class BenchCommand implements Callable<Integer> {
                         Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
                         rs = ReferenceScores.open(tmp.resolve("scores"));
                     }
-                    long batchTokens = sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T;
+                    // under rho launch every rank runs --micro-batch sequences of a global batch world times as large
+                    long batchTokens = (sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T) * dist.world();
                     int n = sel.scope() == SelectionScope.BATCH ? (steps + warmup + 1) / 2 : steps + warmup;
                     TrainConfig tc = TrainConfig.defaults(m).withBatch(micro, batchTokens).withSteps(n, 1).withEvery(0, 0, 1000).withSelection(sel);
                     Trainer t = new Trainer(tc, store, null, new Trainer.Reference(rs, null), tmp.resolve("run"), null, false, quiet());
                     t.train(Integer.MAX_VALUE);
+                    if (!dist.leader()) return 0; // rank 0 has the metrics (global tokens/s) and prints the record
                     for (String line : Files.readAllLines(tmp.resolve("run/metrics.jsonl"))) {
                         var j = Json.MAPPER.readTree(line);
                         if (j.path("type").asText().equals("train") && j.path("step").asInt() > (sel.scope() == SelectionScope.BATCH ? 1 : warmup))
@@ -126,10 +135,11 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("median_tok_s", med);
                 var arr = r.putArray("tok_s");
                 tps.forEach(arr::add);
-                if (!work.equals("score") && !work.equals("generate")) {
+                if (!work.equals("score") && !work.equals("generate")) { // per rank: each rank has these cores' share
+                    if (dist.active()) r.put("tokens_per_step", r.get("tokens_per_step").asLong() * dist.world());
                     double peak = matmulPeak();
                     double flops = m.trainFlopsPerToken() * med;
-                    r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak);
+                    r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak / dist.world()); // every rank has the peak
                 }
                 store.close();
             } finally {
@@ -137,9 +147,42 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         r.put("peak_rss_mb", peakRssMb());
+        if (!dist.leader()) return 0;
         if (json) System.out.println(r.toString());
         else System.out.println(r.toPrettyString());
         return 0;
+    }
+
+    /**
+     * Collectives of a data-parallel step (run under rho launch): the gradient allreduce of the preset's parameters in
+     * 25 MB buckets (algorithm bandwidth = bytes / time), and the extra traffic of exact --scope batch selection: one
+     * allreduce of the per-token ranking losses of a global batch of --micro-batch sequences per rank.
+     */
+    private void allreduceBench(ObjectNode r, rho4j.engine.Distributed dist) {
+        LlamaConfig m = LlamaConfig.preset(preset);
+        long n = m.numParams();
+        Tensor p = torch.zeros(n).requires_grad_(true);
+        p.mutable_grad().put(torch.ones(n));
+        List<Tensor> params = List.of(p);
+        List<Double> ms = new ArrayList<>(), sel = new ArrayList<>();
+        float[] losses = new float[micro * m.contextLength() * dist.world()];
+        for (int i = 0; i < steps + warmup; i++) {
+            dist.barrier("bench");
+            long t0 = System.nanoTime();
+            dist.allreduceGradients(params);
+            long t1 = System.nanoTime();
+            dist.allreduce(losses);
+            long t2 = System.nanoTime();
+            if (i >= warmup) {
+                ms.add((t1 - t0) / 1e6);
+                sel.add((t2 - t1) / 1e6);
+            }
+        }
+        double med = median(ms);
+        r.put("params", n).put("gradient_mb", n * 4 / 1e6).put("allreduce_ms", med).put("allreduce_gb_s", n * 4 / (med / 1e3) / 1e9)
+                .put("selection_floats", losses.length).put("selection_allreduce_ms", median(sel));
+        var arr = r.putArray("allreduce_ms_all");
+        ms.forEach(arr::add);
     }
 
     /** Generation benchmarks need ids only: the "tokenizer" maps ids to nothing, with the last id as end of text. */

@@ -69,7 +69,8 @@ public final class Scorer {
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
                 Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
         boolean leader = dist.leader();
-        dist.agree("scoring inputs", Hashing.sha256(Json.MAPPER.writeValueAsString(id) + "/batch " + batch));
+        dist.agree("scoring inputs", Hashing.sha256(id.tokens() + "/" + T + "/" + id.storeTokensSha256() + "/" + id.referenceModelSha256() + "/" + entropy
+                + "/batch " + batch)); // the data and the model, not their paths, which may differ between nodes
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(PROGRESS_FILE);
         long windows = WindowSampler.numWindows(store.size(), T), done = 0;
         boolean resumed = false;

@@ -79,7 +79,8 @@ public final class Trainer {
         settings.put("train_store", train.dir().toString());
         if (this.ref.scores() != null) settings.put("scores", this.ref.scores().dir().toString());
         settings.put("world_size", dp.world());
-        dp.agree(settings.toString() + resume);
+        // the settings and the data, not their paths (each rank may see the store under another path)
+        dp.agree(Json.MAPPER.valueToTree(cfg).toString() + "/" + sel.objective() + "/" + train.size() + "/" + train.numDocs() + "/" + (this.ref.scores() != null) + "/" + resume);
         Path checkpoint = resume ? Checkpoint.latest(run) : null;
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
