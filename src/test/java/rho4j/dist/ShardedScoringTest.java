@@ -47,6 +47,37 @@ class ShardedScoringTest {
         for (int i = 0; i < l.length; i++) assertTrue(Float.isFinite(l[i]), "token " + (i + 1) + " has a score");
     }
 
+    /**
+     * What a kill of any rank leaves (rank 0 writes the progress marker only after the data it vouches for: here 24
+     * windows scored, garbage after them, no scores.json) resumes on 2 ranks to the bytes of an uninterrupted run.
+     */
+    @Test
+    void aCutRunResumesOnTwoRanksToTheSameBytes(@TempDir Path tmp) throws Exception {
+        try (TokenStore store = Fixtures.randomStore(tmp.resolve("store"), 64, 150, 8)) {
+            Llama ref = new Llama(new LlamaConfig(64, 32, 2, 4, 2, 64, 16, 10000, 1e-5, false), Device.CPU, ScalarType.Float, 6);
+            Checkpoint.writeModel(tmp.resolve("ref"), ref, null);
+        }
+        String[] args = {"score", "--run", tmp.resolve("ref").toString(), "--data", tmp.resolve("store").toString(), "--batch", "8", "--entropy", "--out"};
+        assertEquals(0, Ranks.rho(1, tmp.resolve("log1"), 120, Map.of(), with(args, tmp.resolve("one")))[0], Ranks.logs(tmp.resolve("log1"), 1));
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        long keepBytes = (24L * 16 + 1) * 4;
+        for (String f : new String[] {ReferenceScores.LOSS_FILE, ReferenceScores.ENTROPY_FILE}) {
+            byte[] b = Files.readAllBytes(tmp.resolve("one").resolve(f));
+            for (long i = keepBytes; i < b.length; i++) b[(int) i] = (byte) 0x7f; // not the scores: must be overwritten
+            Files.write(cut.resolve(f), b);
+        }
+        ReferenceScores.Meta m = rho4j.util.Json.MAPPER.readValue(tmp.resolve("one").resolve(ReferenceScores.META_FILE).toFile(), ReferenceScores.Meta.class);
+        var id = new rho4j.score.Scorer.Identity(m.tokens(), m.contextLength(), m.storeTokensSha256(), m.tokenizerHash(), m.referenceModel(),
+                m.referenceModelSha256(), true);
+        rho4j.util.Json.write(cut.resolve(rho4j.score.Scorer.PROGRESS_FILE), new rho4j.score.Scorer.Progress(id, 24));
+        int[] two = Ranks.rho(2, tmp.resolve("log2"), 120, Map.of(), with(args, cut));
+        assertArrayEquals(new int[] {0, 0}, two, Ranks.logs(tmp.resolve("log2"), 2));
+        assertTrue(Ranks.log(tmp.resolve("log2"), 0).contains("resuming scoring at window 24"), Ranks.log(tmp.resolve("log2"), 0));
+        for (String f : FILES) assertArrayEquals(Files.readAllBytes(tmp.resolve("one").resolve(f)), Files.readAllBytes(cut.resolve(f)), f);
+        assertFalse(Files.exists(cut.resolve(rho4j.score.Scorer.PROGRESS_FILE)), "the marker goes when the scores are complete");
+    }
+
     private static String[] with(String[] a, Path out) {
         String[] o = java.util.Arrays.copyOf(a, a.length + 1);
         o[a.length] = out.toString();
