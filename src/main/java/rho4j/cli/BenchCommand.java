@@ -161,26 +161,16 @@ final class BenchCommand implements Callable<Integer> {
     private void allreduceBench(ObjectNode r, rho4j.engine.Distributed dist) {
         LlamaConfig m = LlamaConfig.preset(preset);
         long n = m.numParams();
-        Tensor p = torch.zeros(n).requires_grad_(true);
-        p.mutable_grad().put(torch.ones(n));
-        List<Tensor> params = List.of(p);
+        int selection = micro * m.contextLength() * dist.world();
+        double[][] t = dist.timeStepCollectives(n, selection, steps + warmup);
         List<Double> ms = new ArrayList<>(), sel = new ArrayList<>();
-        float[] losses = new float[micro * m.contextLength() * dist.world()];
-        for (int i = 0; i < steps + warmup; i++) {
-            dist.barrier("bench");
-            long t0 = System.nanoTime();
-            dist.allreduceGradients(params);
-            long t1 = System.nanoTime();
-            dist.allreduce(losses);
-            long t2 = System.nanoTime();
-            if (i >= warmup) {
-                ms.add((t1 - t0) / 1e6);
-                sel.add((t2 - t1) / 1e6);
-            }
+        for (int i = warmup; i < steps + warmup; i++) {
+            ms.add(t[0][i]);
+            sel.add(t[1][i]);
         }
         double med = median(ms);
         r.put("params", n).put("gradient_mb", n * 4 / 1e6).put("allreduce_ms", med).put("allreduce_gb_s", n * 4 / (med / 1e3) / 1e9)
-                .put("selection_floats", losses.length).put("selection_allreduce_ms", median(sel));
+                .put("selection_floats", selection).put("selection_allreduce_ms", median(sel));
         var arr = r.putArray("allreduce_ms_all");
         ms.forEach(arr::add);
     }

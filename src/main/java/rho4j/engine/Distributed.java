@@ -352,6 +352,27 @@ public final class Distributed implements AutoCloseable {
         }
     }
 
+    /**
+     * For rho bench: milliseconds of {@code reps} gradient allreduces of {@code params} floats (in buckets, as
+     * training does) and of {@code selection} floats (the batch-scope ranking losses), each after a barrier.
+     */
+    public double[][] timeStepCollectives(long params, int selection, int reps) {
+        Tensor p = torch.zeros(new long[] {params}, new TensorOptions(ScalarType.Float)).requires_grad_(true);
+        p.mutable_grad().put(torch.ones(new long[] {params}, new TensorOptions(ScalarType.Float)));
+        float[] losses = new float[selection];
+        double[][] ms = new double[2][reps];
+        for (int i = 0; i < reps; i++) {
+            barrier("bench");
+            long t0 = System.nanoTime();
+            allreduceGradients(List.of(p));
+            long t1 = System.nanoTime();
+            allreduce(losses);
+            ms[0][i] = (t1 - t0) / 1e6;
+            ms[1][i] = (System.nanoTime() - t1) / 1e6;
+        }
+        return ms;
+    }
+
     /** Waits until every rank arrives (bounded by the timeout). */
     public void barrier(String what) {
         if (!active()) return;

@@ -1,8 +1,7 @@
 package rho4j.train;
 
-import java.util.Map;
-import org.bytedeco.pytorch.Tensor;
 import rho4j.engine.Distributed;
+import rho4j.model.Llama;
 
 /**
  * The trainer's share of data parallelism, so the loop itself changes in a few lines. The global batch is the one a
@@ -47,10 +46,10 @@ final class DataParallel {
     void agree(String settingsJson) { dist.agree("run settings", rho4j.util.Hashing.sha256(settingsJson)); }
 
     /** Rank 0's parameters on every rank (the same seed gives the same init, but a rank must not rely on it). */
-    void syncParameters(Map<String, Tensor> params) { dist.broadcast(params.values()); }
+    void syncParameters(Llama model) { dist.broadcast(model.parameters().values()); }
 
     /** Sums of the weighted gradients over ranks (the weights already hold the global 1/selected). */
-    void sumGradients(Map<String, Tensor> params) { dist.allreduceGradients(params.values()); }
+    void sumGradients(Llama model) { dist.allreduceGradients(model.parameters().values()); }
 
     /** Statistics summed over ranks, in place (each rank's are sums over its micro-batches). */
     void sum(double[] stats) { dist.allreduce(stats); }

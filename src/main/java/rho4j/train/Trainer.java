@@ -110,7 +110,7 @@ public final class Trainer {
             Json.write(run.resolve("run.json"), root);
         }
         this.metrics = new MetricsLog(dp.leader() ? run.resolve("metrics.jsonl") : null, checkpoint == null ? -1 : step);
-        dp.syncParameters(model.parameters());
+        dp.syncParameters(model);
     }
 
     public Llama model() { return model; }
@@ -212,7 +212,7 @@ public final class Trainer {
             double[] st = {selSum, selCount, unselSum, unselCount, excessSum, excessCount};
             dp.sum(st);
             selSum = st[0]; selCount = (long) st[1]; unselSum = st[2]; unselCount = (long) st[3]; excessSum = st[4]; excessCount = (long) st[5];
-            dp.sumGradients(model.parameters());
+            dp.sumGradients(model);
             stepExcess = dp.gather(stepExcess);
         }
         if (selCount == 0) throw new IllegalStateException("step " + (step + 1) + ": no token was selected (ratio " + sel.ratio() + " too small for the batch)");
