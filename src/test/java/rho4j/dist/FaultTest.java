@@ -116,6 +116,25 @@ class FaultTest {
         } finally {
             launch.destroyForcibly();
         }
+
+        // SIGTERM to rho launch reaches the ranks: all of them are gone when it exits
+        Path out2 = tmp.resolve("launch-term.log");
+        args.set(args.indexOf(String.valueOf(lport)), String.valueOf(Ranks.freePort()));
+        args.set(args.indexOf(tmp.resolve("l").toString()), tmp.resolve("t").toString());
+        Process term = Ranks.start(0, 1, 0, out2, Map.of(), "rho4j.cli.Main", args);
+        try {
+            waitFor(tmp.resolve("t/latest"), List.of(term), 120);
+            Matcher m = Pattern.compile("rank (\\d) of 2 started \\(pid (\\d+)\\)").matcher(Files.readString(out2));
+            List<Long> pids = new ArrayList<>();
+            while (m.find()) pids.add(Long.parseLong(m.group(2)));
+            assertEquals(2, pids.size(), Files.readString(out2));
+            term.destroy(); // SIGTERM
+            assertTrue(term.waitFor(60, TimeUnit.SECONDS), "rho launch still running 60 s after SIGTERM");
+            for (long pid : pids) assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "rank pid " + pid + " outlived rho launch");
+            assertTrue(Files.readString(out2).contains("rho launch: signal received, stopping the ranks"), Files.readString(out2));
+        } finally {
+            term.destroyForcibly();
+        }
     }
 
     @Test
