@@ -40,9 +40,10 @@ import rho4j.util.Json;
  * model FLOPs utilisation against a measured fp32 matmul peak. bench/compare.sh runs these alternately with the
  * PyTorch peer (bench/peer.py) for side-by-side ratios.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure tokens/s, peak memory and MFU (workloads: clm (= train), slm, slm-batch, score, generate, tokenizer, matmul).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {"Measure tokens/s, peak memory and MFU (workloads: clm (= train), slm, slm-batch, score, generate, tokenizer, matmul, allreduce).",
+        "Under rho launch, clm trains data-parallel (--micro-batch per rank) and allreduce times the collectives of a step."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(defaultValue = "clm", description = "clm (or train), slm, slm-batch, score, generate, tokenizer, matmul") String work;
+    @Parameters(defaultValue = "clm", description = "clm (or train), slm, slm-batch, score, generate, tokenizer, matmul, allreduce") String work;
     @Option(names = "--preset", defaultValue = "ref", description = "model preset (ref = the reference config of the benchmarks)") String preset;
     @Option(names = "--micro-batch", defaultValue = "8") int micro;
     @Option(names = "--steps", defaultValue = "8") int steps;
@@ -58,7 +59,13 @@ final class BenchCommand implements Callable<Integer> {
         device = Device.parse(deviceName);
         ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
         if (work.equals("train")) work = "clm";
-        if (work.equals("matmul")) {
+        rho4j.engine.Distributed dist = rho4j.engine.Distributed.get();
+        r.put("world_size", dist.world());
+        if (dist.active() && !List.of("clm", "train", "allreduce").contains(work)) // slm would score into each rank's own temporary folder
+            throw new IllegalArgumentException("rho bench " + work + " runs in one process; under rho launch use clm or allreduce");
+        if (work.equals("allreduce")) {
+            allreduceBench(r, dist);
+        } else if (work.equals("matmul")) {
             r.put("matmul_gflops", matmulPeak());
         } else if (work.equals("tokenizer")) {
             tokenizerBench(r);
@@ -112,7 +119,8 @@ final class BenchCommand implements Callable<Integer> {
                         Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
                         rs = ReferenceScores.open(tmp.resolve("scores"));
                     }
-                    long batchTokens = sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T;
+                    // under rho launch every rank runs --micro-batch sequences of a global batch world times as large
+                    long batchTokens = (sel.scope() == SelectionScope.BATCH ? 2L * micro * T : (long) micro * T) * dist.world();
                     int n = sel.scope() == SelectionScope.BATCH ? (steps + warmup + 1) / 2 : steps + warmup;
                     Map<String, Object> o = new LinkedHashMap<>(Map.of("preset", preset, "device", deviceName, "micro-batch", micro, "batch-tokens", batchTokens, "steps", n,
                             "warmup", 1, "eval-every", 0, "ckpt-every", 0, "log-every", 1000));
@@ -121,6 +129,7 @@ final class BenchCommand implements Callable<Integer> {
                     Trainer t = new Trainer(tc, tc.initialModel(), store, null, rs == null ? Reference.none() : new Reference.Stored(rs),
                             tmp.resolve("run"), null, false, quiet());
                     t.train(Integer.MAX_VALUE);
+                    if (!dist.leader()) return 0; // rank 0 has the metrics (global tokens/s) and prints the record
                     for (String line : Files.readAllLines(tmp.resolve("run/metrics.jsonl"))) {
                         var j = Json.MAPPER.readTree(line);
                         if (j.path("type").asText().equals("train") && j.path("step").asInt() > (sel.scope() == SelectionScope.BATCH ? 1 : warmup))
@@ -132,10 +141,11 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("median_tok_s", med);
                 var arr = r.putArray("tok_s");
                 tps.forEach(arr::add);
-                if (!work.equals("score") && !work.equals("generate")) {
+                if (!work.equals("score") && !work.equals("generate")) { // per rank: each rank has these cores' share
+                    if (dist.active()) r.put("tokens_per_step", r.get("tokens_per_step").asLong() * dist.world());
                     double peak = matmulPeak();
                     double flops = m.trainFlopsPerToken() * med;
-                    r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak);
+                    r.put("model_gflops", flops / 1e9).put("matmul_gflops", peak).put("mfu", flops / 1e9 / peak / dist.world()); // every rank has the peak
                 }
                 store.close();
             } finally {
@@ -143,9 +153,32 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         r.put("peak_rss_mb", peakRssMb());
+        if (!dist.leader()) return 0;
         if (json) System.out.println(r.toString());
         else System.out.println(r.toPrettyString());
         return 0;
+    }
+
+    /**
+     * Collectives of a data-parallel step (run under rho launch): the gradient allreduce of the preset's parameters in
+     * 25 MB buckets (algorithm bandwidth = bytes / time), and the extra traffic of exact --scope batch selection: one
+     * allreduce of the per-token ranking losses of a global batch of --micro-batch sequences per rank.
+     */
+    private void allreduceBench(ObjectNode r, rho4j.engine.Distributed dist) {
+        LlamaConfig m = LlamaConfig.preset(preset);
+        long n = m.numParams();
+        int selection = micro * m.contextLength() * dist.world();
+        double[][] t = dist.timeStepCollectives(n, selection, steps + warmup);
+        List<Double> ms = new ArrayList<>(), sel = new ArrayList<>();
+        for (int i = warmup; i < steps + warmup; i++) {
+            ms.add(t[0][i]);
+            sel.add(t[1][i]);
+        }
+        double med = median(ms);
+        r.put("params", n).put("gradient_mb", n * 4 / 1e6).put("allreduce_ms", med).put("allreduce_gb_s", n * 4 / (med / 1e3) / 1e9)
+                .put("selection_floats", selection).put("selection_allreduce_ms", median(sel));
+        var arr = r.putArray("allreduce_ms_all");
+        ms.forEach(arr::add);
     }
 
     /** Generation benchmarks need ids only: the "tokenizer" maps ids to nothing, with the last id as end of text. */

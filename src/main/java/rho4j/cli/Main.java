@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Selective Language Modeling (Rho-1) in Java: train a reference model, score tokens, train on the ones that matter.",
         subcommands = {TokenizerCommand.class, PrepareCommand.class, TrainCommand.class, ScoreCommand.class, GenerateCommand.class,
                 EvalCommand.class, InfoCommand.class, DynamicsCommand.class, ReportCommand.class, RunCommand.class,
-                DemoCommand.class, BenchCommand.class})
+                DemoCommand.class, BenchCommand.class, LaunchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

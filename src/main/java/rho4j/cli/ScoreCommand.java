@@ -31,7 +31,8 @@ final class ScoreCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the reference model in " + modelDir + " was trained with another tokenizer than store " + data
                         + " was tokenized with; prepare the store with the reference run's tokenizer.json");
             Scorer.Result r = Scorer.run(ref, modelDir, store, out, batch, entropy, System.err);
-            System.out.printf("scored %d tokens: mean reference loss %.4f, %.0f tokens/s -> %s%n", r.scored(), r.meanLoss(), r.tokensPerSecond(), out);
+            if (rho4j.engine.Distributed.get().leader()) // rank 0 wrote the files; the other ranks' figures are their shares
+                System.out.printf("scored %d tokens: mean reference loss %.4f, %.0f tokens/s -> %s%n", r.scored(), r.meanLoss(), r.tokensPerSecond(), out);
         }
         return 0;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import rho4j.data.TokenStore;
+import rho4j.engine.Distributed;
 import rho4j.engine.Engine;
 import rho4j.model.Llama;
 import rho4j.train.WindowSampler;
@@ -43,6 +44,17 @@ public final class Scorer {
     /** As {@link #run}, but stops like a killed process once {@code stopAfter} windows are done (tests of resuming); returns null then. */
     static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log, long stopAfter)
             throws IOException {
+        return run(ref, referenceModelDir, store, out, batch, entropy, log, stopAfter, Distributed.get(ref.device.isCuda()));
+    }
+
+    /**
+     * Under WORLD_SIZE > 1 the windows are dealt out in the batches a one-process run makes (batch k goes to rank k mod
+     * world), so every forward pass is the one a single process would run and the files are the same bytes; rank 0
+     * gathers each round's losses, writes every file and the progress marker, which stays a prefix of windows: a kill
+     * of any rank resumes, with any number of ranks.
+     */
+    static Result run(Llama ref, Path referenceModelDir, TokenStore store, Path out, int batch, boolean entropy, PrintStream log, long stopAfter,
+                      Distributed dist) throws IOException {
         Engine.init();
         int T = ref.cfg.contextLength();
         if (store.meta().vocabSize() > ref.cfg.vocabSize())
@@ -50,58 +62,82 @@ public final class Scorer {
                     + ": was it tokenized with another tokenizer?");
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
                 Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
-        Files.createDirectories(out);
+        boolean leader = dist.leader();
+        dist.agree("scoring inputs", Hashing.sha256(id.tokens() + "/" + T + "/" + id.storeTokensSha256() + "/" + id.referenceModelSha256() + "/" + entropy
+                + "/batch " + batch)); // the data and the model, not their paths, which may differ between nodes
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(ReferenceScores.PROGRESS_FILE);
-        if (Files.exists(meta)) {
-            ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
-            if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
-                    && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
-                log.println("rho: " + out + " already holds complete scores for this store and reference model");
-                return new Result(m.tokens(), m.tokens(), m.meanLoss(), 0, true);
-            }
-            Files.delete(meta); // other inputs: the old scores are replaced
-        }
         long windows = WindowSampler.numWindows(store.size(), T), done = 0;
         boolean resumed = false;
-        if (Files.exists(progress)) {
-            Progress p = Json.MAPPER.readValue(progress.toFile(), Progress.class);
-            if (p.identity().equals(id)) {
-                done = p.windowsDone();
-                resumed = true;
-                log.printf("rho: resuming scoring at window %d of %d%n", done, windows);
+        if (leader) {
+            Files.createDirectories(out);
+            if (Files.exists(meta)) {
+                ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
+                if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
+                        && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
+                    log.println("rho: " + out + " already holds complete scores for this store and reference model");
+                    dist.broadcast(-1, 0);
+                    return new Result(m.tokens(), m.tokens(), m.meanLoss(), 0, true);
+                }
+                Files.delete(meta); // other inputs: the old scores are replaced
+            }
+            if (Files.exists(progress)) {
+                Progress p = Json.MAPPER.readValue(progress.toFile(), Progress.class);
+                if (p.identity().equals(id)) {
+                    done = p.windowsDone();
+                    resumed = true;
+                    log.printf("rho: resuming scoring at window %d of %d%n", done, windows);
+                }
             }
         }
+        done = dist.broadcast(done, 0);
+        if (done < 0) return new Result(store.size(), 0, Double.NaN, 0, true); // rank 0 found complete scores
+        resumed = done > 0 || resumed;
         Path lossFile = out.resolve(ReferenceScores.LOSS_FILE), entFile = out.resolve(ReferenceScores.ENTROPY_FILE);
-        if (!resumed) {
+        if (leader && !resumed) {
             fillNaN(lossFile, store.size());
             if (entropy) fillNaN(entFile, store.size());
             else Files.deleteIfExists(entFile);
             Json.write(progress, new Progress(id, 0));
         }
-        long t0 = System.nanoTime();
-        long[] lastSave = {t0}, scoredNow = {0};
-        boolean[] killed = {false};
-        try (FileChannel lc = FileChannel.open(lossFile, StandardOpenOption.WRITE);
-             FileChannel ec = entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null) {
-            WindowLosses.run(ref, store, done, windows, batch, entropy, (w0, c, loss, ent) -> {
-                for (int i = 0; i < c; i++) {
-                    writeFloats(lc, (w0 + i) * T + 1, loss, i * T, T);
-                    if (entropy) writeFloats(ec, (w0 + i) * T + 1, ent, i * T, T);
+        int world = dist.world(), rank = dist.rank();
+        long t0 = System.nanoTime(), lastSave = t0, scoredNow = 0;
+        try (FileChannel lc = leader ? FileChannel.open(lossFile, StandardOpenOption.WRITE) : null;
+             FileChannel ec = leader && entropy ? FileChannel.open(entFile, StandardOpenOption.WRITE) : null;
+             Engine.Scope ng = Engine.noGrad()) {
+            for (long round0 = done; round0 < windows; ) { // one round: world consecutive batches, one per rank
+                long w0 = round0 + (long) rank * batch;
+                int c = (int) Math.max(0, Math.min(batch, windows - w0));
+                float[] mine = new float[0];
+                if (c > 0) {
+                    int[][] xy = WindowSampler.readWindows(store, w0, c, T);
+                    float[][] le = forward(ref, xy[0], xy[1], c, T, entropy);
+                    mine = entropy ? concat(le[0], le[1]) : le[0];
                 }
-                long end = w0 + c, now = System.nanoTime();
-                scoredNow[0] += (long) c * T;
-                killed[0] = end >= stopAfter && end < windows;
-                if (now - lastSave[0] > 20e9 || end == windows || killed[0]) { // data first, then the progress marker that vouches for it
+                float[][] parts = dist.allgatherParts(mine);
+                long roundEnd = Math.min(windows, round0 + (long) world * batch);
+                if (leader) {
+                    for (int r = 0; r < world; r++) {
+                        int n = parts[r].length / (entropy ? 2 : 1);
+                        long rw0 = round0 + (long) r * batch;
+                        writeFloats(lc, rw0 * T + 1, parts[r], 0, n);
+                        if (entropy) writeFloats(ec, rw0 * T + 1, parts[r], n, n);
+                    }
+                }
+                scoredNow += (long) c * T;
+                round0 = roundEnd;
+                long now = System.nanoTime();
+                boolean killed = round0 >= stopAfter && round0 < windows;
+                if (leader && (now - lastSave > 20e9 || round0 == windows || killed)) { // data first, then the progress marker that vouches for it
                     lc.force(false);
                     if (ec != null) ec.force(false);
-                    Json.write(progress, new Progress(id, end));
-                    double rate = scoredNow[0] / ((now - t0) / 1e9);
-                    log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", end, windows, rate, (windows - end) * (double) T / rate);
-                    lastSave[0] = now;
+                    Json.write(progress, new Progress(id, round0));
+                    double rate = (round0 - done) * (double) T / ((now - t0) / 1e9);
+                    log.printf("score: %d/%d windows | %.0f tok/s | ETA %.0fs%n", round0, windows, rate, (windows - round0) * (double) T / rate);
+                    lastSave = now;
                 }
-                return !killed[0];
-            });
-            if (killed[0]) return null;
+                if (killed) return null;
+            }
+            if (!leader) return new Result(store.size(), scoredNow, Double.NaN, scoredNow / ((System.nanoTime() - t0) / 1e9), resumed);
             // The tail after the last full window: one shorter window, so every token but the first has a score.
             long tailStart = windows * T, tailLen = store.size() - 1 - tailStart;
             if (tailLen >= 1) {
@@ -112,7 +148,7 @@ public final class Scorer {
                 float[][] le = forward(ref, x, y, 1, n, entropy);
                 writeFloats(lc, tailStart + 1, le[0], 0, n);
                 if (entropy) writeFloats(ec, tailStart + 1, le[1], 0, n);
-                scoredNow[0] += n;
+                scoredNow += n;
             }
             lc.force(true);
             if (ec != null) ec.force(true);
@@ -123,7 +159,13 @@ public final class Scorer {
                 id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean);
         Json.write(meta, m);
         Files.deleteIfExists(progress);
-        return new Result(store.size(), scoredNow[0], mean, scoredNow[0] / secs, resumed);
+        return new Result(store.size(), scoredNow, mean, scoredNow / secs, resumed);
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] o = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, o, a.length, b.length);
+        return o;
     }
 
     /** Per-token losses (and entropies) of x -> y, shaped (c, T), as flat arrays: the head and the loss fused in chunks. */

@@ -19,7 +19,12 @@ final class MetricsLog {
     private static final ObjectMapper COMPACT = new ObjectMapper();
     private final BufferedWriter out;
 
+    /** {@code file} null: lines are made and dropped (the ranks of a data-parallel run other than rank 0). */
     MetricsLog(Path file, int keepUpToStep) throws IOException {
+        if (file == null) {
+            out = null;
+            return;
+        }
         if (keepUpToStep >= 0 && Files.exists(file)) {
             List<String> kept = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -41,10 +46,11 @@ final class MetricsLog {
     }
 
     void write(JsonNode n) throws IOException {
+        if (out == null) return;
         out.write(COMPACT.writeValueAsString(n));
         out.write('\n');
         out.flush();
     }
 
-    void flush() throws IOException { out.flush(); }
+    void flush() throws IOException { if (out != null) out.flush(); }
 }

@@ -92,8 +92,8 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
                 tie || p.tieEmbeddings());
     }
 
-    /** A freshly initialised fp32 model of this shape on this device, drawn from the seed. */
-    public Llama initialModel() { return new Llama(model, device, DType.FP32, seed); }
+    /** A freshly initialised fp32 model of this shape, drawn from the seed, on this process's device (cuda:LOCAL_RANK under a launcher). */
+    public Llama initialModel() { return new Llama(model, rho4j.engine.Distributed.get(device.isCuda()).device(device), DType.FP32, seed); }
 
     public int steps() { return batch.steps(); }
 

@@ -30,6 +30,7 @@ public final class Trainer {
     private final AdamW opt;
     private final WindowSampler sampler;
     private final MetricsLog metrics;
+    private final DataParallel dp;
     private final int T, B;
     private int step;
     private long windowsDrawn, tokensSeen, tokensTrained;
@@ -66,30 +67,40 @@ public final class Trainer {
         if (train.meta().vocabSize() > spec.model().vocabSize())
             throw new IllegalArgumentException("the store's vocabulary (" + train.meta().vocabSize() + ") exceeds the model's (" + spec.model().vocabSize() + ")");
         Files.createDirectories(run);
+        this.dp = new DataParallel(rho4j.engine.Distributed.get(spec.device().isCuda()), spec);
         this.sampler = new WindowSampler(train.size(), T, spec.seed());
         this.opt = model.optimizer(spec.optim().adam());
+        // the settings and the data, not their paths (each rank may see the store under another path)
+        dp.agree(Json.MAPPER.valueToTree(spec).toString() + "/" + sel.objective() + "/" + train.size() + "/" + train.numDocs() + "/"
+                + (this.ref instanceof Reference.Stored) + "/" + resume);
         Path checkpoint = resume ? Checkpoint.latest(run) : null;
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
             var saved = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config");
             if (!saved.toString().equals(Json.MAPPER.valueToTree(spec).toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
+            int savedWorld = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("world_size").asInt(1);
+            if (savedWorld != dp.world())
+                throw new IllegalArgumentException(run + " was trained by " + savedWorld + " process(es), this resume has " + dp.world()
+                        + " (WORLD_SIZE): resume with the same number, e.g. rho launch --nproc-per-node " + savedWorld + " -- train ... --resume");
             Checkpoint.State st = Checkpoint.restore(checkpoint, model, opt);
             step = st.step();
             windowsDrawn = st.windowsDrawn();
             tokensSeen = st.tokensSeen();
             tokensTrained = st.tokensTrained();
             log.printf("rho: resuming %s from step %d (%s)%n", run, step, checkpoint.getFileName());
-        } else {
+        } else if (dp.leader()) {
             ObjectNode root = Json.MAPPER.createObjectNode();
             root.set("config", Json.MAPPER.valueToTree(spec));
             root.setAll((ObjectNode) Json.MAPPER.valueToTree(spec)); // also flat at the top, for the report's settings table
             root.put("objective", sel.objective());
             root.put("train_store", train.dir().toString());
+            root.put("world_size", dp.world());
             if (this.ref instanceof Reference.Stored st) root.put("scores", st.scores().dir().toString());
             Json.write(run.resolve("run.json"), root);
         }
-        this.metrics = new MetricsLog(run.resolve("metrics.jsonl"), checkpoint == null ? -1 : step);
+        this.metrics = new MetricsLog(dp.leader() ? run.resolve("metrics.jsonl") : null, checkpoint == null ? -1 : step);
+        dp.syncParameters(model);
     }
 
     public Llama model() { return model; }
@@ -125,19 +136,19 @@ public final class Trainer {
             }
             metrics.write(m);
             boolean last = step == spec.steps();
-            if (step % every.logEvery() == 0 || step == startStep + 1 || last) {
+            if (dp.leader() && (step % every.logEvery() == 0 || step == startStep + 1 || last)) {
                 double elapsed = (System.nanoTime() - t0) / 1e9, rate = (step - startStep) / elapsed;
                 log.printf("step %5d/%d | loss %.4f%s | lr %.2e | %6.0f tok/s | ETA %s%n", step, spec.steps(), r.loss(),
                         spec.selection().selective() ? String.format(" | sel %.2f unsel-loss %.3f", r.selFrac(), r.unselLoss()) : "",
                         lr, stepTokens / secs, eta((spec.steps() - step) / rate));
             }
             if (every.evalEvery() > 0 && (step % every.evalEvery() == 0 || last)) evaluate();
-            if ((every.ckptEvery() > 0 && step % every.ckptEvery() == 0) || last) {
+            if (dp.leader() && ((every.ckptEvery() > 0 && step % every.ckptEvery() == 0) || last)) {
                 Checkpoint.save(run, model, opt, new Checkpoint.State(step, windowsDrawn, tokensSeen, tokensTrained, spec.seed()), tokenizerJson,
                         every.keepCheckpoints());
             }
         }
-        if (step == spec.steps()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);
+        if (step == spec.steps() && dp.leader()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);
         metrics.flush();
         return new Summary(step, tokensSeen, tokensTrained, lastLoss);
     }
@@ -157,7 +168,7 @@ public final class Trainer {
         long selCount = 0, unselCount = 0, excessCount = 0;
         float[] excess = new float[nSeq * T]; // this step's excess losses, for the histogram at the next evaluation
         opt.zeroGrad();
-        for (int mb = 0; mb < accum; mb++) {
+        for (int mb = dp.firstMicro(); mb < dp.endMicro(); mb++) { // this rank's share of the global batch
             int s0 = mb * B;
             FusedHeadLoss head = model.trainForward(batch.slice(batch.inputs, s0, B), batch.slice(batch.targets, s0, B), B, T);
             float[] lossArr = head.losses(); // (B*T)
@@ -170,14 +181,26 @@ public final class Trainer {
             double[] weight = new double[mask.length];
             for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? 1.0 / expected : 0;
             head.backward(weight);
+            double mbSel = 0, mbUnsel = 0, mbExcess = 0; // per micro-batch, so ranks' partial sums add up as one process's
             for (int i = 0; i < lossArr.length; i++) {
-                if (mask[i]) { selSum += exact[i]; selCount++; } else { unselSum += exact[i]; unselCount++; }
+                if (mask[i]) { mbSel += exact[i]; selCount++; } else { mbUnsel += exact[i]; unselCount++; }
                 if (batch.refLoss != null && !Float.isNaN(batch.refLoss[s0 * T + i])) {
                     float ex = lossArr[i] - batch.refLoss[s0 * T + i];
-                    excessSum += ex;
+                    mbExcess += ex;
                     excess[(int) excessCount++] = ex;
                 }
             }
+            selSum += mbSel;
+            unselSum += mbUnsel;
+            excessSum += mbExcess;
+        }
+        float[] stepExcess = java.util.Arrays.copyOf(excess, (int) excessCount);
+        if (dp.world() > 1) {
+            double[] st = {selSum, selCount, unselSum, unselCount, excessSum, excessCount};
+            dp.sum(st);
+            selSum = st[0]; selCount = (long) st[1]; unselSum = st[2]; unselCount = (long) st[3]; excessSum = st[4]; excessCount = (long) st[5];
+            dp.sumGradients(model);
+            stepExcess = dp.gather(stepExcess);
         }
         if (selCount == 0) throw new IllegalStateException("step " + (step + 1) + ": no token was selected (ratio " + sel.ratio() + " too small for the batch)");
         if (selCount != expected) opt.scaleGrads((double) expected / selCount); // document unit, intersections: count known only now
@@ -186,8 +209,8 @@ public final class Trainer {
             throw new IllegalStateException("step " + (step + 1) + ": the gradient norm is " + norm + "; the last checkpoint in " + run + " is intact: lower --lr and --resume");
         opt.step(lr);
         windowsDrawn += nSeq;
-        lastExcess = Arrays.copyOf(excess, (int) excessCount);
-        if (spec.dumpSteps().contains(step + 1)) dumpSelection(batch, batchMask);
+        lastExcess = stepExcess;
+        if (spec.dumpSteps().contains(step + 1) && dp.leader()) dumpSelection(batch, batchMask);
         double all = (selSum + unselSum) / (selCount + unselCount);
         return new StepResult(selSum / selCount, all, unselCount == 0 ? Double.NaN : unselSum / unselCount,
                 (double) selCount / (selCount + unselCount), excessCount == 0 ? Double.NaN : excessSum / excessCount, selCount, norm);
@@ -236,17 +259,19 @@ public final class Trainer {
         try (Engine.Scope ng = Engine.noGrad()) {
             for (int s0 = 0; s0 < n; s0 += chunk) {
                 int c = Math.min(chunk, n - s0);
+                if (!dp.ownsChunk(s0 / chunk)) continue; // another rank's chunk: its losses arrive below
                 try (Engine.Scope scope = Engine.stepScope()) { // each chunk's activations go before the next chunk's
                     float[] l = model.scoreTokens(batch.slice(batch.inputs, s0, c), batch.slice(batch.targets, s0, c), c, T, false)[0];
                     System.arraycopy(l, 0, out, s0 * T, c * T);
                 }
             }
         }
-        return out;
+        return dp.world() > 1 ? dp.combineChunks(out) : out;
     }
 
     /** Mean token loss over the first evalWindows windows of the validation store; also logs the excess-loss histogram. */
     public double evaluate() throws IOException {
+        if (!dp.leader()) return Double.NaN; // rank 0 evaluates and writes; the others wait for it at the next step
         if (lastExcess.length > 0) metrics.write(Histogram.of("excess_loss", lastExcess, 40).toJson(metrics.line("hist", step, tokensSeen)));
         if (val == null) return Double.NaN;
         double v = WindowLosses.mean(model, val, B, spec.cadence().evalWindows());
