@@ -60,13 +60,22 @@ final class YamlFields {
         }
     }
 
+    /** An integer that must fit an int (a value like 99999999999 would otherwise wrap around). */
+    int int32(String key, int dflt) {
+        long v = integer(key, dflt);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw error(full(key), "is out of range (at most " + Integer.MAX_VALUE + "), got " + v);
+        return (int) v;
+    }
+
     double number(String key, double dflt) {
         String s = string(key, null);
         if (s == null) return dflt;
         try {
-            return Double.parseDouble(s.replace("_", ""));
+            double v = Double.parseDouble(s.replace("_", ""));
+            if (!Double.isFinite(v)) throw new NumberFormatException();
+            return v;
         } catch (NumberFormatException e) {
-            throw error(full(key), "must be a number, got '" + s + "'");
+            throw error(full(key), "must be a finite number, got '" + s + "'");
         }
     }
 

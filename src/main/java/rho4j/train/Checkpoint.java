@@ -71,13 +71,13 @@ public final class Checkpoint {
     public static Path latest(Path run) throws IOException {
         Path f = run.resolve("latest");
         if (!Files.exists(f)) return null;
-        Path dir = run.resolve(Files.readString(f).trim());
+        Path dir = rho4j.util.SafePaths.resolveInside(run, Files.readString(f).trim(), run.resolve("checkpoints"), f);
         if (!Files.exists(dir.resolve("state.json"))) throw new IOException(f + " names " + dir + ", which is incomplete or missing");
         return dir;
     }
 
     public static State readState(Path ckpt) throws IOException {
-        return Json.MAPPER.readValue(ckpt.resolve("state.json").toFile(), State.class);
+        return Json.read(ckpt.resolve("state.json"), State.class, "the checkpoint is damaged: resume from an older one (edit the run's latest file) or retrain");
     }
 
     /**
