@@ -23,9 +23,11 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Commands.atLeast("--batch", batch, 1);
         Path modelDir = Checkpoint.modelDir(run);
         Llama ref = Checkpoint.loadModel(modelDir, Device.parse(device), ScalarType.Float);
-        try (TokenStore store = TokenStore.open(data)) {
+        try (TokenStore store = TokenStore.open(data); var lock = rho4j.util.FolderLock.acquire(out, "scores folder");
+             var armed = rho4j.util.Interrupt.arm()) {
             var tok = Commands.tokenizerOf(modelDir);
             if (tok != null && !rho4j.tokenize.ByteLevelBpe.load(tok).hash().equals(store.meta().tokenizerHash()))
                 throw new IllegalArgumentException("the reference model in " + modelDir + " was trained with another tokenizer than store " + data

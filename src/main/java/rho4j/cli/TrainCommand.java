@@ -29,6 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--val", description = "validation store (default: DATA/holdout when present)") Path val;
     @Option(names = "--out", required = true, description = "run folder") Path out;
     @Option(names = "--resume", description = "continue from the run's latest checkpoint") boolean resume;
+    @Option(names = "--overwrite", description = "replace an existing run at --out (deleted once the new run has its first checkpoint)") boolean overwrite;
 
     @Option(names = "--preset", defaultValue = "small", description = "model size: tiny, demo, small, ref, x4, 125m, 350m, 1b") String preset;
     @Option(names = "--dim") Integer dim;
@@ -69,7 +70,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (TokenStore train = TokenStore.open(data)) {
+        TrainGuard.checkOptions(this);
+        try (TokenStore train = TokenStore.open(data); var lock = rho4j.util.FolderLock.acquire(out, "run");
+             var replaced = TrainGuard.Replacement.begin(out, resume, overwrite, System.err); var armed = rho4j.util.Interrupt.arm()) {
             LlamaConfig m = LlamaConfig.preset(preset).withVocab(train.meta().vocabSize());
             m = new LlamaConfig(m.vocabSize(), or(dim, m.dim()), or(layers, m.nLayers()), or(heads, m.nHeads()),
                     or(kvHeads, kvHeads == null && heads != null ? heads : m.nKvHeads()), or(ffn, m.ffnDim()), or(context, m.contextLength()),
@@ -87,11 +90,14 @@ final class TrainCommand implements Callable<Integer> {
             ReferenceScores rs = scores == null ? null : ReferenceScores.open(scores);
             Llama refModel = referenceRun == null ? null : Checkpoint.loadModel(referenceRun, Device.parse(device), ScalarType.Float);
             if (rs != null && refModel != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
+            TrainGuard.verifyInputs(train, rs, referenceRun, System.err);
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     m.numParams() / 1e6, steps, bt, tc.accumulation(), micro, sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", ratio, sel.score().id, sel.scope().id(), sel.unit().id()) : "");
             Trainer t = new Trainer(tc, train, valStore, new Trainer.Reference(rs, refModel), out, Commands.tokenizerOf(data), resume, System.err);
-            Trainer.Summary s = t.train(Integer.MAX_VALUE);
+            Trainer.Summary s = t.train(replaced.active() ? TrainGuard.Replacement.firstCheckpoint(ckptEvery, steps) : Integer.MAX_VALUE);
+            replaced.commit();
+            if (t.step() < steps) s = t.train(Integer.MAX_VALUE);
             System.out.printf("trained %d steps: %d tokens seen, %d trained on, final loss %.4f -> %s%n", s.steps(), s.tokensSeen(), s.tokensTrained(),
                     s.lastLoss(), out.resolve("model"));
             if (rs != null) rs.close();

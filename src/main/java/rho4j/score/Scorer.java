@@ -59,7 +59,7 @@ public final class Scorer {
         Files.createDirectories(out);
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(PROGRESS_FILE);
         if (Files.exists(meta)) {
-            ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
+            ReferenceScores.Meta m = Json.read(meta, ReferenceScores.Meta.class, "delete it and rerun `rho score`");
             if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
                     && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
                 log.println("rho: " + out + " already holds complete scores for this store and reference model");
@@ -70,7 +70,7 @@ public final class Scorer {
         long windows = WindowSampler.numWindows(store.size(), T), done = 0;
         boolean resumed = false;
         if (Files.exists(progress)) {
-            Progress p = Json.MAPPER.readValue(progress.toFile(), Progress.class);
+            Progress p = Json.read(progress, Progress.class, "delete it to score from the start");
             if (p.identity().equals(id)) {
                 done = p.windowsDone();
                 resumed = true;
@@ -110,6 +110,15 @@ public final class Scorer {
                     lastSave = now;
                 }
                 if (killed) return null;
+                if (rho4j.util.Interrupt.pending() != null) { // progress.json above was written on this pass: resume continues here
+                    if (now != lastSave) {
+                        lc.force(false);
+                        if (ec != null) ec.force(false);
+                        Json.write(progress, new Progress(id, w0));
+                    }
+                    throw rho4j.util.Interrupt.stopped("scoring saved at window " + w0 + " of " + windows + " in " + out
+                            + "; rerun the same `rho score` to continue");
+                }
             }
             // The tail after the last full window: one shorter window, so every token but the first has a score.
             long tailStart = windows * T, tailLen = store.size() - 1 - tailStart;

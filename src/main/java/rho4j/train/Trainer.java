@@ -79,7 +79,7 @@ public final class Trainer {
         Path checkpoint = resume ? Checkpoint.latest(run) : null;
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
-            var saved = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config");
+            var saved = Json.tree(run.resolve("run.json"), "restore it, or start a new run with --overwrite").path("config");
             if (!saved.toString().equals(Json.MAPPER.valueToTree(cfg).toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
             Checkpoint.State st = Checkpoint.readState(checkpoint);
@@ -142,8 +142,13 @@ public final class Trainer {
                         lr, stepTokens / secs, eta((cfg.maxSteps() - step) / rate));
             }
             if (cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || last)) evaluate();
-            if ((cfg.ckptEvery() > 0 && step % cfg.ckptEvery() == 0) || last) {
+            String signal = rho4j.util.Interrupt.pending(); // SIGTERM/SIGINT: checkpoint this step, then stop
+            if ((cfg.ckptEvery() > 0 && step % cfg.ckptEvery() == 0) || last || signal != null) {
                 Checkpoint.save(run, model, opt, new Checkpoint.State(step, windowsDrawn, tokensSeen, tokensTrained, cfg.seed()), tokenizerJson, cfg.keepCheckpoints());
+            }
+            if (signal != null && !last) {
+                metrics.flush();
+                throw rho4j.util.Interrupt.stopped("checkpoint of step " + step + " written to " + run + "; continue with --resume");
             }
         }
         if (step == cfg.maxSteps()) Checkpoint.writeModel(run.resolve("model"), model, tokenizerJson);

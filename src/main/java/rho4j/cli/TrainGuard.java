@@ -1,0 +1,120 @@
+package rho4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import rho4j.data.TokenStore;
+import rho4j.score.ReferenceScores;
+import rho4j.score.ScoresCheck;
+import rho4j.util.AtomicFiles;
+
+/**
+ * What `rho train` checks before it starts, kept out of TrainCommand: option ranges, the inputs' recorded checksums
+ * and tokenizers, and an existing run at --out (refused unless --resume or --overwrite; with --overwrite the old run
+ * is moved aside and deleted only once the new one has written its first checkpoint).
+ */
+final class TrainGuard {
+    private TrainGuard() {}
+
+    static void checkOptions(TrainCommand c) {
+        Commands.atLeast("--steps", c.steps, 1);
+        Commands.atLeast("--micro-batch", c.micro, 1);
+        for (var o : new Object[][] {{"--dim", c.dim}, {"--layers", c.layers}, {"--heads", c.heads}, {"--kv-heads", c.kvHeads}, {"--ffn", c.ffn}})
+            if (o[1] != null) Commands.between((String) o[0], (Integer) o[1], 1, 1 << 16);
+        if (c.context != null) Commands.between("--context", c.context, 2, 1 << 20);
+        if (c.batchTokens != null) Commands.atLeast("--batch-tokens", c.batchTokens, 1);
+        Commands.positive("--lr", c.lr);
+        if (c.minLr != null && !(c.minLr >= 0 && c.minLr <= c.lr)) throw new IllegalArgumentException("--min-lr must be in [0, --lr], got " + c.minLr);
+        Commands.atLeast("--warmup", c.warmup, 0);
+        Commands.fraction("--beta1", c.beta1, true);
+        Commands.fraction("--beta2", c.beta2, true);
+        if (!(c.wd >= 0 && Double.isFinite(c.wd))) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + c.wd);
+        if (!(c.clip >= 0 && Double.isFinite(c.clip))) throw new IllegalArgumentException("--clip must be >= 0 (0 = off), got " + c.clip);
+        Commands.atLeast("--eval-every", c.evalEvery, 0);
+        Commands.atLeast("--eval-windows", c.evalWindows, 1);
+        Commands.atLeast("--ckpt-every", c.ckptEvery, 0);
+        Commands.atLeast("--keep-checkpoints", c.keep, 0);
+        Commands.atLeast("--log-every", c.logEvery, 1);
+        Commands.fraction("--ratio", c.ratio, false);
+        Commands.atLeast("--rank-chunk", c.rankChunk, 1);
+        if (c.dumpSteps != null) for (int s : c.dumpSteps) Commands.between("--dump-steps", s, 1, c.steps);
+        if (c.resume && c.overwrite) throw new IllegalArgumentException("give --resume or --overwrite, not both");
+    }
+
+    /**
+     * Streams tokens.bin and the scores once to compare them with their recorded SHA-256 (and the scores' values with
+     * what a loss can be), and checks that a reference run used the store's tokenizer.
+     */
+    static void verifyInputs(TokenStore train, ReferenceScores scores, Path referenceRun, PrintStream log) throws IOException {
+        long t0 = System.nanoTime();
+        long bytes = train.verifyChecksum();
+        if (scores != null) bytes += ScoresCheck.verify(scores);
+        if (referenceRun != null) {
+            Path tok = Commands.tokenizerOf(rho4j.train.Checkpoint.modelDir(referenceRun));
+            String want = train.meta().tokenizerHash();
+            if (tok != null && want != null && !rho4j.tokenize.ByteLevelBpe.load(tok).hash().equals(want))
+                throw new IllegalArgumentException("--reference-run " + referenceRun + " was trained with another tokenizer (" + tok + ") than store "
+                        + train.dir() + " was tokenized with; use a reference run trained on this tokenizer");
+        }
+        log.printf(Locale.ROOT, "rho train: checksums verified (%.0f MB in %.1f s)%n", bytes / 1e6, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** An existing run at --out: kept aside while a replacement starts, restored if that fails before its first checkpoint. */
+    static final class Replacement implements AutoCloseable {
+        private final Path run;
+        private Path old;
+        private final PrintStream log;
+
+        private Replacement(Path run, Path old, PrintStream log) {
+            this.run = run;
+            this.old = old;
+            this.log = log;
+        }
+
+        static Replacement begin(Path run, boolean resume, boolean overwrite, PrintStream log) throws IOException {
+            if (resume || !Files.exists(run)) return new Replacement(run, null, log);
+            if (!Files.isDirectory(run)) throw new IllegalArgumentException("--out " + run + " is a file, not a run folder");
+            boolean empty;
+            try (var s = Files.list(run)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (empty) return new Replacement(run, null, log);
+            if (!overwrite)
+                throw new IllegalArgumentException("--out " + run + " already holds a run; continue it with --resume, replace it with --overwrite,"
+                        + " or choose another --out");
+            Path aside = run.resolveSibling(run.getFileName() + ".replaced-" + ProcessHandle.current().pid());
+            AtomicFiles.deleteTree(aside);
+            Files.move(run, aside);
+            log.println("rho train: the old run is kept in " + aside + " until the new run has written its first checkpoint");
+            return new Replacement(run, aside, log);
+        }
+
+        /** The step after which the old run may go: the first checkpoint the trainer writes. */
+        static int firstCheckpoint(int ckptEvery, int steps) { return ckptEvery > 0 ? Math.min(ckptEvery, steps) : steps; }
+
+        boolean active() { return old != null; }
+
+        /** The new run has a checkpoint: the old one is no longer needed. */
+        void commit() throws IOException {
+            if (old == null) return;
+            AtomicFiles.deleteTree(old);
+            log.println("rho train: deleted the replaced run " + old);
+            old = null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (old == null) return;
+            if (Files.exists(run.resolve("latest"))) { // it got as far as a checkpoint after all
+                commit();
+                return;
+            }
+            AtomicFiles.deleteTree(run);
+            Files.move(old, run);
+            log.println("rho train: the new run stopped before its first checkpoint; restored the old run in " + run);
+            old = null;
+        }
+    }
+}
