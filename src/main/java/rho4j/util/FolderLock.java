@@ -8,13 +8,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * One writer per output folder (run, token store, scores). The lock is {@code NAME.lock} beside the folder (a store
@@ -53,17 +51,28 @@ public final class FolderLock implements AutoCloseable {
         Path file = lockFile(folder);
         Files.createDirectories(file.getParent());
         for (int attempt = 0; attempt < 5; attempt++) {
+            Object before = key(file);
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object opened = key(file);
             FileLock l;
             try {
                 l = ch.tryLock();
             } catch (OverlappingFileLockException e) {
                 l = null; // this JVM holds it already
             }
-            Map<String, String> holder = read(file);
             if (l == null) {
                 ch.close();
-                throw new IllegalStateException(refusal(folder, what, file, holder, true));
+                throw new IllegalStateException(refusal(folder, what, file, read(file), true));
+            }
+            // POSIX locks belong to the process and go with ANY of its descriptors of the file being closed: from
+            // here on the file is read and written through this channel only.
+            Map<String, String> holder = read(ch);
+            // The path must still name the file this channel locked: a releasing holder deletes it (before unlocking),
+            // and a third process may have made a new one meanwhile.
+            if (opened == null || !opened.equals(key(file)) || (before != null && !before.equals(opened))) {
+                l.release();
+                ch.close();
+                continue;
             }
             String host = hostName();
             long pid = ProcessHandle.current().pid();
@@ -75,22 +84,30 @@ public final class FolderLock implements AutoCloseable {
                 ch.close();
                 throw new IllegalStateException(refusal(folder, what, file, holder, false));
             }
-            String nonce = UUID.randomUUID().toString();
-            String text = "pid=" + pid + "\nhost=" + host + "\nstarted=" + Instant.now() + "\nnonce=" + nonce + "\n";
+            String text = "pid=" + pid + "\nhost=" + host + "\nstarted=" + Instant.now() + "\n";
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
-            // The path may meanwhile name another file (a releasing holder deleted it and a third process made a new
-            // one): the lock counts only if the path still shows what was written through this channel.
-            if (nonce.equals(read(file).get("nonce"))) {
-                if (hPid != null && !hPid.equals(Long.toString(pid)))
-                    System.err.println("rho: took over the stale lock " + file + " of process " + hPid + " (no longer running)");
-                return new FolderLock(file, ch, l);
-            }
-            l.release();
-            ch.close();
+            if (hPid != null && !hPid.equals(Long.toString(pid)))
+                System.err.println("rho: took over the stale lock " + file + " of process " + hPid + " (no longer running)");
+            return new FolderLock(file, ch, l);
         }
         throw new IllegalStateException(file + ": could not take the lock (other processes keep replacing it); retry");
+    }
+
+    /** The file's identity (device and inode) without opening it, or null when it does not exist. */
+    private static Object key(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, String> read(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) { }
+        return parse(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8));
     }
 
     private static String refusal(Path folder, String what, Path file, Map<String, String> holder, boolean live) {
@@ -100,17 +117,20 @@ public final class FolderLock implements AutoCloseable {
                 : "the " + what + " " + folder + " is locked by " + who + " (" + file + "); if that process is gone, delete " + file;
     }
 
+    /** Only for a lock this process does not hold: opening and closing the file would drop a held one. */
     private static Map<String, String> read(Path file) {
-        Map<String, String> m = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        } catch (NoSuchFileException e) {
-            // released meanwhile
+            return parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            // unreadable: treated as naming no holder
+            return new LinkedHashMap<>(); // released meanwhile, or unreadable: names no holder
+        }
+    }
+
+    private static Map<String, String> parse(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1).strip());
         }
         return m;
     }
