@@ -95,6 +95,8 @@ public final class Main implements Runnable {
                             + "); fix the --config file (YAML or JSON: option names as keys)");
                 } catch (org.yaml.snakeyaml.error.YAMLException e) {
                     throw new IllegalArgumentException(p + ": not valid YAML (" + Errors.oneLine(String.valueOf(e.getMessage())) + "); fix the --config file");
+                } catch (RuntimeException e) { // a tag's own constructor (!!binary with bad base64, !!timestamp)
+                    throw new IllegalArgumentException(p + ": not valid YAML (" + Errors.oneLine(String.valueOf(e.getMessage())) + "); fix the --config file");
                 }
                 if (doc == null) continue; // an empty file sets nothing
                 if (!(doc instanceof Map<?, ?> m)) throw new IllegalArgumentException(p + ": expected a mapping of option names to values");

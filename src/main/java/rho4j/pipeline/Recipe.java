@@ -107,6 +107,15 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
     public static Recipe load(Path file) throws IOException {
+        try {
+            return parse(file);
+        } catch (IllegalArgumentException e) { // the records' own checks (sizes, ratio) do not know the file
+            String msg = String.valueOf(e.getMessage()).replace("\r", "\\r").replace("\n", "\\n"); // values quoted in it stay on one line
+            throw new IllegalArgumentException(msg.startsWith(file.toString()) ? msg : file + ": " + msg, e);
+        }
+    }
+
+    private static Recipe parse(Path file) throws IOException {
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
@@ -117,6 +126,8 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
             String why = e.getCause() instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text; convert it to UTF-8"
                     : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new IllegalArgumentException(file + ": not valid YAML (" + why + ")", e);
+        } catch (RuntimeException e) { // a tag's own constructor (!!binary with bad base64, !!timestamp)
+            throw new IllegalArgumentException(file + ": not valid YAML (" + e.getMessage() + ")", e);
         }
         Path base = file.toAbsolutePath().getParent();
         YamlFields y = new YamlFields(file, "", root);
