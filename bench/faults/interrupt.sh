@@ -3,10 +3,12 @@
 # one run. Each must keep the work: the resumed run's final weights and scores are byte-identical to uninterrupted
 # ones. Usage: bench/faults/interrupt.sh [WORKDIR]   (about 2 minutes on 2 cores; prints "survived N/M")
 set -uo pipefail
-set -m # job control: background commands keep SIGINT (a non-interactive shell would start them ignoring it)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 W="${1:-$(mktemp -d /tmp/rho-interrupt.XXXXXX)}"
 RHO="$ROOT/bin/rho"
+# Background commands of a non-interactive shell start with SIGINT ignored, and a JVM keeps an ignored signal ignored
+# (as it should): start them with the default disposition, as a terminal would.
+dfl() { python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 mkdir -p "$W"
 cd "$W"
 python3 - <<'PY'
@@ -27,7 +29,7 @@ wait_lines() { for _ in $(seq 600); do [[ -f "$1" && $(wc -l < "$1") -ge $2 ]] &
 
 "$RHO" train --config cfg.yaml --data store --out straight >/dev/null 2>&1
 for sig in TERM INT; do
-  "$RHO" train --config cfg.yaml --data store --out "run-$sig" >/dev/null 2>"err-$sig.txt" &
+  dfl "$RHO" train --config cfg.yaml --data store --out "run-$sig" >/dev/null 2>"err-$sig.txt" &
   pid=$!
   wait_lines "run-$sig/metrics.jsonl" 40
   kill -"$sig" $pid; wait $pid; code=$?
@@ -40,7 +42,7 @@ for sig in TERM INT; do
 done
 
 "$RHO" score --run straight --data store --out scores-straight --batch 4 >/dev/null 2>&1
-"$RHO" score --run straight --data store --out scores --batch 4 >/dev/null 2>err-score.txt &
+dfl "$RHO" score --run straight --data store --out scores --batch 4 >/dev/null 2>err-score.txt &
 pid=$!
 for _ in $(seq 600); do [[ -f scores/progress.json ]] && grep -q windowsDone scores/progress.json && break; sleep 0.1; done
 sleep 1; kill -TERM $pid; wait $pid; code=$?

@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
             ReferenceScores rs = scores == null ? null : ReferenceScores.open(scores);
             Llama refModel = referenceRun == null ? null : Checkpoint.loadModel(referenceRun, Device.parse(device), ScalarType.Float);
             if (rs != null && refModel != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
-            TrainGuard.verifyInputs(train, rs, referenceRun, System.err);
+            TrainGuard.verifyInputs(train, rs, referenceRun, out, resume, System.err);
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     m.numParams() / 1e6, steps, bt, tc.accumulation(), micro, sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", ratio, sel.score().id, sel.scope().id(), sel.unit().id()) : "");

@@ -47,10 +47,15 @@ final class TrainGuard {
      * Streams tokens.bin and the scores once to compare them with their recorded SHA-256 (and the scores' values with
      * what a loss can be), and checks that a reference run used the store's tokenizer.
      */
-    static void verifyInputs(TokenStore train, ReferenceScores scores, Path referenceRun, PrintStream log) throws IOException {
+    static void verifyInputs(TokenStore train, ReferenceScores scores, Path referenceRun, Path run, boolean resume, PrintStream log) throws IOException {
         long t0 = System.nanoTime();
         long bytes = train.verifyChecksum();
         if (scores != null) bytes += ScoresCheck.verify(scores);
+        Path ckpt = resume ? rho4j.train.Checkpoint.latest(run) : null;
+        if (ckpt != null && Files.exists(ckpt.resolve("tokenizer.json")) && train.meta().tokenizerHash() != null
+                && !rho4j.tokenize.ByteLevelBpe.load(ckpt.resolve("tokenizer.json")).hash().equals(train.meta().tokenizerHash()))
+            throw new IllegalArgumentException("--resume: the run " + run + " was trained with another tokenizer (" + ckpt.resolve("tokenizer.json")
+                    + ") than store " + train.dir() + " was tokenized with; resume on the run's own store");
         if (referenceRun != null) {
             Path tok = Commands.tokenizerOf(rho4j.train.Checkpoint.modelDir(referenceRun));
             String want = train.meta().tokenizerHash();

@@ -213,8 +213,8 @@ public final class CorpusReader {
             if (skipped > 0) System.err.println("rho: skipped " + skipped + " malformed lines (--skip-bad); per-file counts are in the store's meta.json");
             if (docs == 0)
                 throw new CorpusException("no documents in " + inputs + (sources.isEmpty() ? " (no readable text files)" : " (" + sources.size()
-                        + " files, all empty" + (skipped > 0 ? " or skipped" : "") + ")") + "; check the --input paths"
-                        + (template != null && opts.template() == null ? " and --field" : ""));
+                        + (sources.size() == 1 ? " file" : " files") + ", all empty" + (skipped > 0 ? " or skipped" : "") + ")")
+                        + "; check the --input paths (and --field or --template for JSONL)");
             return false;
         }
 

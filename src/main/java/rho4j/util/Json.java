@@ -52,6 +52,7 @@ public final class Json {
     public static IOException broken(Path file, JsonProcessingException e, String fix) {
         JsonLocation at = e.getLocation();
         String msg = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage().lines().findFirst().orElse("");
+        msg = msg.replaceAll("\\s*\\(start marker at \\[Source: .*?\\]\\)", "").replaceAll("\\[Source: .*?\\]; ?", ""); // Jackson's redacted-source noise
         String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
         return new IOException(file + ": not valid JSON for this file (" + msg + where + "); " + fix, e);
     }

@@ -95,6 +95,23 @@ class BadInputTest {
     }
 
     @Test
+    void aStoreOfAnotherTokenizerIsRefusedWhereTheModelsIsKnown(@TempDir Path tmp) throws Exception {
+        Path data = CliTest.corpus(tmp), tok2 = tmp.resolve("tok2.json"), other = tmp.resolve("other");
+        assertEquals(0, CliTest.rho("tokenizer", "train", "--vocab-size", "280", "--input", data.toString(), "--template", "{answer}", "--out", tok2.toString()).code());
+        assertEquals(0, CliTest.rho("prepare", "--tokenizer", tok2.toString(), "--input", data.toString(), "--template", "{question}\\n{answer}",
+                "--out", other.toString(), "--holdout", "0.1").code());
+        String e = fails("rho eval", "eval", "--run", run.toString(), "--data", other.resolve("holdout").toString(), "--windows", "2");
+        assertTrue(e.contains("store " + other.resolve("holdout") + " was tokenized with another tokenizer"), e);
+        Path r = tmp.resolve("run");
+        copyTree(run, r);
+        e = fails("rho train", "train", "--config", cfg.toString(), "--data", other.toString(), "--out", r.toString(), "--resume");
+        assertTrue(e.contains("--resume: the run " + r + " was trained with another tokenizer"), e);
+        e = fails("rho train", "train", "--config", cfg.toString(), "--data", other.toString(), "--out", tmp.resolve("slm").toString(),
+                "--objective", "slm", "--reference-run", run.toString());
+        assertTrue(e.contains("--reference-run " + run + " was trained with another tokenizer"), e);
+    }
+
+    @Test
     void randomBytesInWeightsAreRefusedWithTheFileNamed(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("model");
         copyTree(run.resolve("model"), model);
