@@ -7,8 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 W="${1:-$(mktemp -d /tmp/rho-interrupt.XXXXXX)}"
 RHO="$ROOT/bin/rho"
 # Background commands of a non-interactive shell start with SIGINT ignored, and a JVM keeps an ignored signal ignored
-# (as it should): start them with the default disposition, as a terminal would.
-dfl() { python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
+# (as it should): start them with the default disposition, as a terminal would (exec: $! stays the JVM itself).
+dfl() { exec python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 mkdir -p "$W"
 cd "$W"
 python3 - <<'PY'
