@@ -10,6 +10,37 @@ import rho4j.tokenize.ByteLevelBpe;
 final class Commands {
     private Commands() {}
 
+    /** Option range checks, where the options are parsed: {@code --name must be at least MIN, got V}. */
+    /**
+     * True in a single process and on rank 0 of a launched job: the one process that writes (and locks) an output
+     * folder. Read from the torchrun variable, before any process group exists.
+     */
+    static boolean writer() {
+        String r = System.getenv("RANK");
+        return r == null || r.isBlank() || r.trim().equals("0");
+    }
+
+    static long atLeast(String option, long value, long min) {
+        if (value < min) throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
+        return value;
+    }
+
+    static long between(String option, long value, long min, long max) {
+        if (value < min || value > max) throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", got " + value);
+        return value;
+    }
+
+    static double fraction(String option, double value, boolean zeroOk) {
+        if (!(value <= 1 && (zeroOk ? value >= 0 : value > 0)))
+            throw new IllegalArgumentException(option + " must be in " + (zeroOk ? "[0, 1]" : "(0, 1]") + ", got " + value);
+        return value;
+    }
+
+    static double positive(String option, double value) {
+        if (!(value > 0) || !Double.isFinite(value)) throw new IllegalArgumentException(option + " must be a positive number, got " + value);
+        return value;
+    }
+
     static CorpusOptions corpus(String field, String template, boolean skipBad) {
         if (field != null && template != null) throw new IllegalArgumentException("give --field or --template, not both");
         CorpusOptions c = CorpusOptions.defaults().withSkipBad(skipBad);
@@ -28,6 +59,13 @@ final class Commands {
         } catch (IOException ignored) {
         }
         return null;
+    }
+
+    /** A tokenizer.json named on the command line: "not found" rather than a bare path when it is missing. */
+    static ByteLevelBpe tokenizerFile(String option, Path file) throws IOException {
+        if (!Files.isRegularFile(file))
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, option + " file not found (make one with `rho tokenizer train`)");
+        return ByteLevelBpe.load(file);
     }
 
     static ByteLevelBpe loadTokenizer(Path dir) throws IOException {

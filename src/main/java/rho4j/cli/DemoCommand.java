@@ -18,6 +18,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!size.equalsIgnoreCase("default") && !size.equalsIgnoreCase("tiny")) throw new IllegalArgumentException("--size must be default or tiny, not " + size);
+        if (ratio != null) Commands.fraction("--ratio", ratio, false);
         Recipe r = Recipe.demo(DemoSize.valueOf(size.toUpperCase(Locale.ROOT)));
         if (ratio != null) r = r.withRatio(ratio);
         return RunCommand.run(r, out, sweep);

@@ -25,6 +25,8 @@ final class DynamicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Commands.atLeast("--windows", windows, 1);
+        Commands.atLeast("--batch", batch, 1);
         DynamicsResult r;
         try (TokenStore store = TokenStore.open(data)) {
             r = CheckpointLosses.analyze(CheckpointLosses.checkpoints(runs), rho4j.engine.Device.parse(device), store, windows, batch, System.err);

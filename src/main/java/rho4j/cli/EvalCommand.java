@@ -39,11 +39,24 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (tasks.isEmpty() && stores.isEmpty()) throw new IllegalArgumentException("nothing to evaluate: give --task FILE... and/or --data STORE...");
+        Commands.atLeast("--windows", windows, 1);
+        Commands.atLeast("--shots", shots, 0);
+        Commands.atLeast("--limit", limit, 0);
+        Commands.atLeast("--batch", batch, 1);
+        Commands.atLeast("--max-new-tokens", maxNew, 1);
+        for (Path t : tasks) if (!Files.isRegularFile(t)) throw new java.nio.file.NoSuchFileException(t.toString(), null, "--task file not found");
         TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device), batch);
         Map<String, Double> heldout = new LinkedHashMap<>();
         for (Path s : stores) {
             try (TokenStore store = TokenStore.open(s)) {
+                String storeTok = store.meta().tokenizerHash();
+                if (storeTok != null && !storeTok.equals(lm.tokenizer().hash()))
+                    throw new IllegalArgumentException("store " + s + " was tokenized with another tokenizer than the model in " + run
+                            + " uses; prepare it with the run's tokenizer.json (`rho prepare --tokenizer " + run + "/model/tokenizer.json`)");
                 double loss = WindowLosses.mean(lm.model(), store, batch, windows);
+                if (!Double.isFinite(loss))
+                    throw new IllegalStateException("the held-out loss on " + s + " is " + loss + ": the weights of " + run + " are broken (NaN or huge values);"
+                            + " evaluate an earlier checkpoint or retrain");
                 heldout.put("heldout:" + s.getFileName(), loss);
                 System.out.printf("held-out %s: loss %.4f, perplexity %.2f%n", s, loss, Math.exp(loss));
             }

@@ -22,6 +22,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Commands.atLeast("--max-new-tokens", maxNew, 1);
+        if (!(temperature >= 0 && Double.isFinite(temperature))) throw new IllegalArgumentException("--temperature must be >= 0 (0 = greedy), got " + temperature);
+        Commands.fraction("--top-p", topP, false);
         TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device));
         System.out.print(prompt);
         Generator.Result r = new Generator(lm).generate(prompt, maxNew, temperature, topP, seed, stops == null ? List.of() : stops, s -> {

@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         if (Files.exists(p.resolve("run.json"))) {
             sb.append("run ").append(p).append('\n');
-            var run = Json.MAPPER.readTree(p.resolve("run.json").toFile());
+            var run = Json.tree(p.resolve("run.json"), "restore it or retrain the run");
             sb.append("  objective ").append(run.path("objective").asText()).append(", steps ").append(run.path("config").path("batch").path("steps").asInt())
                     .append(", batch tokens ").append(run.path("config").path("batch").path("tokens").asLong()).append('\n');
             Path latest = Checkpoint.latest(p);

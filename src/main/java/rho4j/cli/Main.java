@@ -1,7 +1,6 @@
 package rho4j.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,6 +21,7 @@ public final class Main implements Runnable {
     public void run() { spec.commandLine().usage(System.out); }
 
     public static void main(String[] args) {
+        rho4j.util.Interrupt.install();
         System.exit(execute(args));
     }
 
@@ -29,22 +29,36 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         try {
-            cl.setDefaultValueProvider(ConfigDefaults.from(args));
-        } catch (UncheckedIOException | IllegalArgumentException e) {
-            System.err.println("rho: " + e.getMessage());
-            return 2;
+            cl.setDefaultValueProvider(ConfigDefaults.from(args, cl));
+        } catch (RuntimeException | IOException e) {
+            return Errors.report(e, "rho " + commandOf(cl, args), cl.getErr());
         }
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // Errors users can act on get one clear line; bugs keep their stack trace.
-            Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-            if (e instanceof IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    || e instanceof rho4j.data.CorpusException) {
-                cmd.getErr().println("rho " + cmd.getCommandName() + ": " + e.getMessage());
-                return 2;
-            }
-            throw ex;
+        // Every failure is one line: bad options (picocli's usage text would bury the error), input errors, and bugs.
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + Errors.oneLine(ex.getMessage()) + " (see "
+                    + c.getCommandSpec().qualifiedName() + " --help)");
+            return 2;
         });
-        return cl.execute(args);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getCommandSpec().qualifiedName(), cmd.getErr()));
+        try {
+            return cl.execute(args);
+        } catch (RuntimeException | Error e) { // thrown outside a command's call() (help rendering, default values)
+            return Errors.report(e, "rho " + commandOf(cl, args), cl.getErr());
+        }
+    }
+
+    /** The subcommand words of {@code args}, for messages raised before picocli has parsed them. */
+    static String commandOf(CommandLine cl, String[] args) {
+        StringBuilder sb = new StringBuilder();
+        CommandLine c = cl;
+        for (String a : args) {
+            CommandLine sub = c.getSubcommands().get(a);
+            if (sub == null) break;
+            sb.append(sb.length() == 0 ? "" : " ").append(a);
+            c = sub;
+        }
+        return sb.length() == 0 ? "" : sb.toString();
     }
 
     /**
@@ -56,22 +70,67 @@ public final class Main implements Runnable {
 
         private ConfigDefaults(Map<String, String> values) { this.values = values; }
 
-        static ConfigDefaults from(String[] args) {
+        /**
+         * Reads every --config file of {@code args}. Keys must be long options of a command that takes --config
+         * (a typo would otherwise silently keep a default); errors name the file (and line for YAML syntax).
+         */
+        static ConfigDefaults from(String[] args, CommandLine cl) throws IOException {
             Map<String, String> v = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String file = args[i].equals("--config") && i + 1 < args.length ? args[i + 1] : args[i].startsWith("--config=") ? args[i].substring(9) : null;
                 if (file == null) continue;
                 Path p = Path.of(file);
+                java.util.Set<String> known = configurable(cl, args);
+                if (known.isEmpty()) continue; // no command here takes --config: picocli reports the option
+                if (!Files.isRegularFile(p)) throw new java.nio.file.NoSuchFileException(p.toString(), null, "--config file not found");
+                Object doc;
                 try {
-                    Object doc = new org.yaml.snakeyaml.Yaml().load(Files.readString(p));
-                    if (!(doc instanceof Map<?, ?> m)) throw new IllegalArgumentException(p + ": expected a mapping of option names to values");
-                    m.forEach((k, val) -> v.put(String.valueOf(k).replace('_', '-'), val instanceof java.util.List<?> l
-                            ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(val)));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read --config " + p + ": " + e.getMessage(), e);
+                    doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(new org.yaml.snakeyaml.LoaderOptions()))
+                            .load(Files.readString(p));
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new IllegalArgumentException(p + ": --config file is not valid UTF-8; convert it to UTF-8");
+                } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+                    var mark = e.getProblemMark();
+                    throw new IllegalArgumentException(p + (mark == null ? "" : ":" + (mark.getLine() + 1)) + ": not valid YAML (" + e.getProblem()
+                            + "); fix the --config file (YAML or JSON: option names as keys)");
+                } catch (org.yaml.snakeyaml.error.YAMLException e) {
+                    throw new IllegalArgumentException(p + ": not valid YAML (" + Errors.oneLine(String.valueOf(e.getMessage())) + "); fix the --config file");
+                } catch (RuntimeException e) { // a tag's own constructor (!!binary with bad base64, !!timestamp)
+                    throw new IllegalArgumentException(p + ": not valid YAML (" + Errors.oneLine(String.valueOf(e.getMessage())) + "); fix the --config file");
+                }
+                if (doc == null) continue; // an empty file sets nothing
+                if (!(doc instanceof Map<?, ?> m)) throw new IllegalArgumentException(p + ": expected a mapping of option names to values");
+                for (var e : m.entrySet()) {
+                    String key = String.valueOf(e.getKey()).replace('_', '-');
+                    if (!known.contains(key))
+                        throw new IllegalArgumentException(p + ": unknown key '" + e.getKey() + "'; keys are long option names without dashes: "
+                                + String.join(", ", new java.util.TreeSet<>(known)));
+                    Object val = e.getValue();
+                    if (val instanceof Map<?, ?>) throw new IllegalArgumentException(p + ": key '" + e.getKey() + "' must be a value or a list, not a mapping");
+                    v.put(key, val instanceof java.util.List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(val));
                 }
             }
             return new ConfigDefaults(v);
+        }
+
+        /** Long option names (without dashes) of the commands on the line that take --config, --config itself excluded. */
+        private static java.util.Set<String> configurable(CommandLine cl, String[] args) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            CommandLine c = cl;
+            java.util.List<CommandLine> chain = new java.util.ArrayList<>();
+            for (String a : args) {
+                CommandLine sub = c.getSubcommands().get(a);
+                if (sub == null) break;
+                chain.add(c = sub);
+            }
+            for (CommandLine x : chain) {
+                if (x.getCommandSpec().findOption("--config") == null) continue;
+                for (var o : x.getCommandSpec().options()) names.add(o.longestName().replaceFirst("^-+", ""));
+            }
+            names.remove("config");
+            names.remove("help");
+            names.remove("version");
+            return names;
         }
 
         @Override

@@ -27,7 +27,17 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ByteLevelBpe tok = ByteLevelBpe.load(tokenizer);
+        Commands.fraction("--holdout", holdout, true);
+        if (holdout >= 1) throw new IllegalArgumentException("--holdout must be below 1 (a fraction of the documents), got " + holdout);
+        Commands.atLeast("--threads", threads, 0);
+        ByteLevelBpe tok = Commands.tokenizerFile("--tokenizer", tokenizer);
+        try (var lock = rho4j.util.FolderLock.acquire(out, "token store")) {
+            StaleTemp.clean(out, System.err); // we hold the lock: any STORE.tmp-* is left over from a killed run
+            return prepare(tok);
+        }
+    }
+
+    private int prepare(ByteLevelBpe tok) throws Exception {
         PrepareOptions o = PrepareOptions.of(inputs, out).withCorpus(Commands.corpus(field, template, skipBad).withParagraphs(paragraphs))
                 .withHoldout(holdout, seed);
         if (threads > 0) o = o.withThreads(threads);

@@ -25,9 +25,15 @@ final class RunCommand implements Callable<Integer> {
     static int run(Recipe r, Path out, String sweep) throws Exception {
         Path dir = out != null ? out : Path.of("runs", r.name());
         long t0 = System.nanoTime();
-        if (sweep == null) Pipeline.run(r, dir, System.out);
-        else Pipeline.sweep(r, Sweep.parse(sweep), dir, System.out);
+        try (var lock = rho4j.util.FolderLock.acquire(dir, "pipeline folder"); var armed = rho4j.util.Interrupt.arm()) {
+            stages(r, dir, sweep);
+        }
         System.out.printf(Locale.ROOT, "wall time %.1f s; results in %s (report: %s)%n", (System.nanoTime() - t0) / 1e9, dir, dir.resolve("report.html"));
         return 0;
+    }
+
+    private static void stages(Recipe r, Path dir, String sweep) throws Exception {
+        if (sweep == null) Pipeline.run(r, dir, System.out);
+        else Pipeline.sweep(r, Sweep.parse(sweep), dir, System.out);
     }
 }

@@ -23,9 +23,11 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Commands.atLeast("--batch", batch, 1);
         Path modelDir = ModelFiles.modelDir(run);
         Llama ref = ModelFiles.load(modelDir, Device.parse(device), DType.FP32);
-        try (TokenStore store = TokenStore.open(data)) {
+        try (TokenStore store = TokenStore.open(data); var lock = Commands.writer() ? rho4j.util.FolderLock.acquire(out, "scores folder") : null;
+             var armed = rho4j.util.Interrupt.arm()) {
             var tok = Commands.tokenizerOf(modelDir);
             if (tok != null && !rho4j.tokenize.ByteLevelBpe.load(tok).hash().equals(store.meta().tokenizerHash()))
                 throw new IllegalArgumentException("the reference model in " + modelDir + " was trained with another tokenizer than store " + data

@@ -20,6 +20,9 @@ final class TokenizerCommand implements Runnable {
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a byte-level BPE and save it as a Hugging Face tokenizer.json.")
     static final class Train implements Callable<Integer> {
+        /** 4 M ids: well above any real byte-level BPE (the largest common ones have 256 K) and still a uint32 store. */
+        static final int MAX_VOCAB = 1 << 22;
+
         @Option(names = "--vocab-size", required = true, description = "vocabulary size including the special tokens") int vocab;
         @Option(names = "--input", required = true, arity = "1..*", description = "JSONL, text, folders, .gz") List<Path> inputs;
         @Option(names = "--out", required = true) Path out;
@@ -30,6 +33,8 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Commands.between("--vocab-size", vocab, 260, MAX_VOCAB);
+            Commands.atLeast("--min-pair-count", minPair, 1);
             CorpusOptions co = Commands.corpus(field, template, skipBad);
             List<String> texts = new ArrayList<>();
             new CorpusReader(inputs, co).forEach(d -> texts.add(d.text()));

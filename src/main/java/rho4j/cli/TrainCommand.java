@@ -32,6 +32,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the run's latest checkpoint") boolean resume;
     @Option(names = "--scores", description = "reference scores from `rho score`") Path scores;
     @Option(names = "--reference-run", description = "compute reference losses on the fly with this run's model") Path referenceRun;
+    @Option(names = "--overwrite", description = "replace an existing run at --out (deleted once the new run has its first checkpoint)") boolean overwrite;
 
     // The run specification: every option below goes by name into TrainSpec.of, which holds the defaults.
     @Option(names = "--preset", description = "model size: tiny, demo, small, ref, x4, 125m, 350m, 1b (default small)") String preset;
@@ -80,21 +81,28 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (TokenStore train = TokenStore.open(data)) {
+        TrainGuard.checkOptions(this);
+        boolean writer = Commands.writer(); // under a launcher, rank 0 alone locks and replaces the run folder
+        try (TokenStore train = TokenStore.open(data); var lock = writer ? rho4j.util.FolderLock.acquire(out, "run") : null;
+             var replaced = TrainGuard.Replacement.begin(out, resume || !writer, overwrite, System.err); var armed = rho4j.util.Interrupt.arm()) {
             TrainSpec spec = TrainSpec.of(specOptions(), train.meta().vocabSize());
+            TrainGuard.checkDumpSteps(spec);
             Path valPath = val != null ? val : Files.exists(data.resolve("holdout/meta.json")) ? data.resolve("holdout") : null;
             if (scores != null && referenceRun != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
             TokenStore valStore = valPath == null ? null : TokenStore.open(valPath);
             ReferenceScores rs = scores == null ? null : ReferenceScores.open(scores);
             Reference ref = rs != null ? new Reference.Stored(rs)
                     : referenceRun != null ? new Reference.Online(ModelFiles.load(referenceRun, spec.device(), DType.FP32)) : Reference.none();
+            TrainGuard.verifyInputs(train, rs, referenceRun, out, resume, System.err);
             Selection sel = spec.selection();
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
             Llama model = spec.initialModel();
             Trainer t = new Trainer(spec, model, train, valStore, ref, out, Commands.tokenizerOf(data), resume, System.err);
-            Trainer.Summary s = t.train(Integer.MAX_VALUE);
+            Trainer.Summary s = t.train(replaced.active() ? TrainGuard.Replacement.firstCheckpoint(spec.cadence().ckptEvery(), spec.steps()) : Integer.MAX_VALUE);
+            replaced.commit();
+            if (t.step() < spec.steps()) s = t.train(Integer.MAX_VALUE);
             System.out.printf("trained %d steps: %d tokens seen, %d trained on, final loss %.4f -> %s%n", s.steps(), s.tokensSeen(), s.tokensTrained(),
                     s.lastLoss(), out.resolve("model"));
             if (rs != null) rs.close();

@@ -40,14 +40,40 @@ public final class CorpusReader {
     /** A single plain-text document larger than this is refused: the encoder takes one String. */
     static final long MAX_DOCUMENT_CHARS = 1L << 28;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Default longest JSONL line (and JSON string), in MB; RHO_MAX_LINE_MB overrides it. */
+    static final int DEFAULT_MAX_LINE_MB = 64;
+
+    private static final ObjectMapper JSON = mapper(maxLineBytes());
+
+    private static ObjectMapper mapper(long maxLine) {
+        ObjectMapper m = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // Jackson's own string limit (20 M chars) would otherwise cut in first with a message about Jackson.
+        m.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxLine)).build());
+        return m;
+    }
+
+    static long maxLineBytes() {
+        String v = System.getenv("RHO_MAX_LINE_MB");
+        long mb = DEFAULT_MAX_LINE_MB;
+        if (v != null && !v.isBlank()) {
+            try {
+                mb = Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("RHO_MAX_LINE_MB must be a whole number of megabytes, got '" + v + "'");
+            }
+            if (mb < 1 || mb > 1024) throw new IllegalArgumentException("RHO_MAX_LINE_MB must be between 1 and 1024, got " + mb);
+        }
+        return mb << 20;
+    }
 
     private final List<Path> inputs;
     private final CorpusOptions opts;
     private final TextTemplate template;
     private final List<SourceStats> sources = new ArrayList<>();
     private long bytesRead;
+    private int binarySkipped;
+    private java.util.Set<Path> fromFolders = java.util.Set.of();
 
     public CorpusReader(List<Path> inputs, CorpusOptions opts) {
         if (inputs.isEmpty()) throw new IllegalArgumentException("no inputs given");
@@ -59,6 +85,11 @@ public final class CorpusReader {
 
     /** The files that will be read, in order: inputs as given, folders expanded recursively and sorted. */
     public static List<Path> expand(List<Path> inputs) throws IOException {
+        return expand(inputs, new java.util.HashSet<>());
+    }
+
+    /** As {@link #expand(List)}, adding to {@code fromFolders} the files found by walking a folder. */
+    static List<Path> expand(List<Path> inputs, java.util.Set<Path> fromFolders) throws IOException {
         List<Path> files = new ArrayList<>();
         for (Path in : inputs) {
             if (Files.isDirectory(in)) {
@@ -66,7 +97,10 @@ public final class CorpusReader {
                     walk.filter(Files::isRegularFile)
                             .filter(p -> !isHidden(in.relativize(p)))
                             .sorted()
-                            .forEach(files::add);
+                            .forEach(p -> {
+                                files.add(p);
+                                fromFolders.add(p);
+                            });
                 }
             } else if (Files.isRegularFile(in)) {
                 files.add(in);
@@ -114,7 +148,14 @@ public final class CorpusReader {
     public DocumentStream open() throws IOException {
         sources.clear();
         bytesRead = 0;
-        return new DocumentStream(expand(inputs));
+        binarySkipped = 0;
+        fromFolders = new java.util.HashSet<>();
+        return new DocumentStream(expand(inputs, fromFolders));
+    }
+
+    /** Files inside input folders skipped because they are binary (NUL bytes), in the pass so far. */
+    public int binarySkipped() {
+        return binarySkipped;
     }
 
     /** A pass over all documents; close it to release the current file. */
@@ -133,9 +174,17 @@ public final class CorpusReader {
             try {
                 while (next == null) {
                     if (current == null) {
-                        if (!files.hasNext()) return false;
+                        if (!files.hasNext()) return finish();
                         currentPath = files.next();
                         current = new FileSource(currentPath);
+                        if (fromFolders.contains(currentPath) && current.looksBinary()) {
+                            // An image or archive in a data folder is not text: skipped, counted, and said.
+                            if (binarySkipped++ < 3) System.err.println("rho: skipping binary file " + currentPath + " (NUL bytes; not text)");
+                            current.close();
+                            current = null;
+                            continue;
+                        }
+                        sources.add(current.stats);
                     }
                     next = current.next();
                     if (next == null) {
@@ -147,6 +196,26 @@ public final class CorpusReader {
             } catch (IOException e) {
                 throw new UncheckedIOException(new IOException(currentPath + ": " + e.getMessage(), e));
             }
+        }
+
+        private boolean finished;
+
+        /** End of the inputs: say what was skipped, and refuse a pass that found no document at all. */
+        private boolean finish() {
+            if (finished) return false;
+            finished = true;
+            if (binarySkipped > 3) System.err.println("rho: skipped " + binarySkipped + " binary files in the input folders");
+            long docs = 0, skipped = 0;
+            for (SourceStats st : sources) {
+                docs += st.documents;
+                skipped += st.skipped;
+            }
+            if (skipped > 0) System.err.println("rho: skipped " + skipped + " malformed lines (--skip-bad); per-file counts are in the store's meta.json");
+            if (docs == 0)
+                throw new CorpusException("no documents in " + inputs + (sources.isEmpty() ? " (no readable text files)" : " (" + sources.size()
+                        + (sources.size() == 1 ? " file" : " files") + ", all empty" + (skipped > 0 ? " or skipped" : "") + ")")
+                        + "; check the --input paths (and --field or --template for JSONL)");
+            return false;
         }
 
         @Override
@@ -167,13 +236,13 @@ public final class CorpusReader {
     /** One open file, producing its documents one at a time. */
     private final class FileSource implements AutoCloseable {
         final SourceStats stats;
-        private final BufferedReader in;
+        private final Utf8Lines in;
+        private final InputStream raw;
         private final boolean json;
         private boolean wholeFileDone;
 
         FileSource(Path file) throws IOException {
             stats = new SourceStats(file);
-            sources.add(stats);
             json = isJsonLines(file);
             InputStream raw = new CountingStream(Files.newInputStream(file));
             try {
@@ -184,7 +253,14 @@ public final class CorpusReader {
                 raw.close();
                 throw new IOException("not a gzip file (" + e.getMessage() + "); rename it without .gz", e);
             }
-            in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16);
+            this.raw = raw;
+            in = new Utf8Lines(raw, maxLineBytes());
+        }
+
+        /** Text has no NUL bytes; anything with one in its first 8 KB (after gunzip) is a binary file. */
+        boolean looksBinary() throws IOException {
+            for (byte b : in.peek(8192)) if (b == 0) return true;
+            return false;
         }
 
         Document next() throws IOException {
@@ -192,11 +268,24 @@ public final class CorpusReader {
             return opts.paragraphs() ? nextParagraph() : wholeFile();
         }
 
+        /** The next line; a bad one fails with FILE:LINE or, with skipBad, is counted and read as blank. */
         private String readLine() throws IOException {
-            String line = in.readLine();
+            String line;
+            try {
+                line = in.readLine();
+            } catch (Utf8Lines.BadLine bad) {
+                stats.lines++;
+                reject(stats.lines, bad.getMessage() + (bad.tooLong ? "" : "; convert the file to UTF-8"));
+                return "";
+            }
             if (line == null) return null;
             if (stats.lines++ == 0 && line.startsWith("\uFEFF")) line = line.substring(1); // UTF-8 BOM
             return line;
+        }
+
+        private void reject(long lineNo, String problem) {
+            if (!opts.skipBad()) throw new CorpusException(stats.path() + ":" + lineNo + ": " + problem + " (use --skip-bad to skip such lines)");
+            stats.skipped++;
         }
 
         private Document nextJson() throws IOException {
@@ -220,11 +309,7 @@ public final class CorpusReader {
                 } catch (IllegalArgumentException e) {
                     problem = e.getMessage();
                 }
-                if (!opts.skipBad()) {
-                    throw new CorpusException(stats.path() + ":" + lineNo + ": " + problem
-                            + " (use --skip-bad to skip such lines)");
-                }
-                stats.skipped++;
+                reject(lineNo, problem);
             }
             return null;
         }
@@ -247,23 +332,46 @@ public final class CorpusReader {
             return new Document(para.toString(), stats.path(), first);
         }
 
+        /** The whole file as one document, its bytes exactly (line ends included); invalid UTF-8 names its line. */
         private Document wholeFile() throws IOException {
             if (wholeFileDone) return null;
             wholeFileDone = true;
-            StringBuilder text = new StringBuilder();
-            char[] buf = new char[1 << 14];
-            boolean endsWithNewline = true;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                for (int k = 0; k < n; k++) if (buf[k] == '\n') stats.lines++;
-                endsWithNewline = buf[n - 1] == '\n';
-                text.append(buf, 0, n);
-                checkSize(text, 1);
+            long limit = 3 * MAX_DOCUMENT_CHARS; // UTF-8 needs at most 3 bytes per UTF-16 char
+            byte[] all = readAll(limit);
+            int n = all.length;
+            long lines = 0;
+            for (int k = 0; k < n; k++) if (all[k] == '\n') lines++;
+            if (n > 0 && all[n - 1] != '\n') lines++;
+            stats.lines = lines;
+            int bad = Utf8Lines.invalidAt(all, 0, n);
+            if (bad >= 0) {
+                long line = 1;
+                for (int k = 0; k < bad; k++) if (all[k] == '\n') line++;
+                reject(line, String.format("invalid UTF-8 (byte 0x%02X); convert the file to UTF-8", all[bad] & 0xFF));
+                return null; // skipped whole: a plain-text document is the file
             }
-            if (!endsWithNewline) stats.lines++;
-            if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text.deleteCharAt(0);
-            if (text.toString().isBlank()) return null; // an empty file holds no document
+            String text = new String(all, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+            if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1);
+            StringBuilder sb = new StringBuilder(0);
+            if (text.length() > MAX_DOCUMENT_CHARS) {
+                sb.append(text, 0, (int) MAX_DOCUMENT_CHARS + 1);
+                checkSize(sb, 1);
+            }
+            if (text.isBlank()) return null; // an empty file holds no document
             stats.documents++;
-            return new Document(text.toString(), stats.path(), 1);
+            return new Document(text, stats.path(), 1);
+        }
+
+        private byte[] readAll(long limit) throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] b = new byte[1 << 16];
+            for (int n; (n = in.readRaw(b)) > 0; ) {
+                out.write(b, 0, n);
+                if (out.size() > limit)
+                    throw new CorpusException(stats.path() + ":1: a single document of more than " + MAX_DOCUMENT_CHARS
+                            + " characters; split it (e.g. with the paragraphs option)");
+            }
+            return out.toByteArray();
         }
 
         private void checkSize(StringBuilder sb, long line) {

@@ -91,9 +91,46 @@ public final class TokenStore implements AutoCloseable {
                     + " " + meta.dtype() + " tokens (" + expectTokenBytes + " bytes); the store is truncated or"
                     + " corrupt, re-run `rho prepare`");
         }
+        if (meta.vocabSize() <= 0 || meta.eotId() < 0 || meta.eotId() >= meta.vocabSize())
+            throw new IOException(metaFile + ": vocabSize " + meta.vocabSize() + " and eotId " + meta.eotId() + " do not fit; re-run `rho prepare`");
         long[] docStarts = readDocStarts(docsFile, meta);
         ByteBuffer[] chunks = mapChunks(tokensFile, tokenBytes, 1L << chunkShift);
-        return new TokenStore(dir, meta, docStarts, chunks, chunkShift);
+        TokenStore store = new TokenStore(dir, meta, docStarts, chunks, chunkShift);
+        store.checkIds(tokensFile);
+        return store;
+    }
+
+    /**
+     * Every id must be below meta.json's vocabulary: an id beyond it would index past the model's embedding (a native
+     * crash or garbage, not an error). One pass over the mapped tokens, at memory speed.
+     */
+    private void checkIds(Path tokensFile) throws IOException {
+        int v = meta.vocabSize();
+        if (!wide && v >= 65536) return; // every uint16 fits
+        int[] buf = new int[1 << 16];
+        for (long i = 0; i < size; i += buf.length) {
+            int n = (int) Math.min(buf.length, size - i);
+            read(i, buf, 0, n);
+            for (int k = 0; k < n; k++) {
+                if (buf[k] >= v || buf[k] < 0)
+                    throw new IOException(tokensFile + ": token " + (i + k) + " has id " + Integer.toUnsignedString(buf[k]) + ", outside the vocabulary of "
+                            + v + " in meta.json; the store is corrupt or from another tokenizer, re-run `rho prepare`");
+            }
+        }
+    }
+
+    /**
+     * Recomputes the SHA-256 of tokens.bin (streamed, once) and compares it with meta.json's; returns the bytes read.
+     * Training calls it at the start, so a store changed after `rho prepare` is refused before it costs anything.
+     */
+    public long verifyChecksum() throws IOException {
+        Path f = dir.resolve(TOKENS);
+        if (meta.tokensSha256() == null) return 0;
+        String actual = computeTokensSha256();
+        if (!actual.equals(meta.tokensSha256()))
+            throw new IOException(f + ": SHA-256 " + actual.substring(0, 12) + " differs from " + meta.tokensSha256().substring(0, Math.min(12, meta.tokensSha256().length()))
+                    + " recorded in meta.json; the store changed or is corrupt, re-run `rho prepare`");
+        return size * meta.bytesPerToken();
     }
 
     private static Path requireFile(Path f) throws IOException {

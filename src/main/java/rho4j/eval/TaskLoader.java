@@ -26,13 +26,11 @@ public final class TaskLoader {
     /** All items of {@code file}; {@code limit <= 0} reads every line. */
     public static List<TaskItem> load(Path file, TaskLayout layout, int limit) {
         List<TaskItem> items = new ArrayList<>();
-        try (BufferedReader in = reader(file)) {
-            int lineNo = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                lineNo++;
+        try (Lines in = new Lines(file)) {
+            for (String line; (line = in.next()) != null; ) {
                 if (line.isBlank()) continue;
                 if (limit > 0 && items.size() >= limit) break;
-                items.add(item(parse(file, lineNo, line), layout, items.size(), file, lineNo));
+                items.add(item(parse(file, in.lineNo, line), layout, items.size(), file, in.lineNo));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
@@ -44,26 +42,44 @@ public final class TaskLoader {
         return load(file, layout, 0);
     }
 
-    /** The first built-in layout that fits the first records of {@code file}. */
+    /**
+     * The layout of {@code file}: the first built-in one that reads its first record, which every later record of
+     * the head must then fit too (a bad record is an error at its own line, never a silent switch to another layout).
+     */
     public static TaskLayout detect(Path file) {
-        List<JsonNode> head = head(file);
+        List<Record> head = head(file);
         if (head.isEmpty()) throw new IllegalArgumentException(file + ": empty task file; nothing to evaluate");
+        Record first = head.get(0);
+        TaskLayout chosen = null;
         for (TaskLayout layout : TaskLayout.BUILT_IN) {
-            if (head.stream().allMatch(r -> fits(r, layout))) return layout;
+            if (!fits(first.node(), layout)) continue;
+            if (chosen == null) chosen = layout;
+            if (head.stream().allMatch(r -> fits(r.node(), layout))) return layout;
         }
-        List<String> fields = new ArrayList<>();
-        head.get(0).fieldNames().forEachRemaining(fields::add);
-        throw new IllegalArgumentException(file + ":1: no built-in layout fits fields " + fields
-                + "; write a layout file (name, kind, question, solution, gold, choices, continuation, id)");
+        if (chosen == null) {
+            List<String> fields = new ArrayList<>();
+            first.node().fieldNames().forEachRemaining(fields::add);
+            throw new IllegalArgumentException(file + ":" + first.line() + ": no built-in layout fits fields " + fields
+                    + "; write a layout file (name, kind, question, solution, gold, choices, continuation, id)");
+        }
+        for (Record r : head) {
+            for (String f : chosen.requiredFields())
+                if (!r.node().hasNonNull(f)) throw new IllegalArgumentException(file + ":" + r.line() + ": missing field '" + f + "' of layout "
+                        + chosen.name() + " (which line " + first.line() + " has); fix the line");
+            item(r.node(), chosen, 0, file, r.line()); // throws the reason, with this record's line
+            if (!fits(r.node(), chosen))
+                throw new IllegalArgumentException(file + ":" + r.line() + ": does not fit layout " + chosen.name() + " of line " + first.line() + "; fix the line");
+        }
+        return chosen;
     }
 
-    private static List<JsonNode> head(Path file) {
-        List<JsonNode> head = new ArrayList<>();
-        try (BufferedReader in = reader(file)) {
-            int lineNo = 0;
-            for (String line; head.size() < DETECT_LINES && (line = in.readLine()) != null; ) {
-                lineNo++;
-                if (!line.isBlank()) head.add(parse(file, lineNo, line));
+    private record Record(JsonNode node, int line) {}
+
+    private static List<Record> head(Path file) {
+        List<Record> head = new ArrayList<>();
+        try (Lines in = new Lines(file)) {
+            for (String line; head.size() < DETECT_LINES && (line = in.next()) != null; ) {
+                if (!line.isBlank()) head.add(new Record(parse(file, in.lineNo, line), in.lineNo));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
@@ -71,10 +87,36 @@ public final class TaskLoader {
         return head;
     }
 
+    /** Strict UTF-8 lines with their numbers: a bad byte is an error at its own line, not "Input length = 1". */
+    private static final class Lines implements AutoCloseable {
+        private final Path file;
+        private final rho4j.data.Utf8Lines in;
+        int lineNo;
+
+        Lines(Path file) throws IOException {
+            this.file = file;
+            this.in = new rho4j.data.Utf8Lines(reader(file), 256L << 20);
+        }
+
+        String next() throws IOException {
+            lineNo++;
+            try {
+                String l = in.readLine();
+                if (l != null && lineNo == 1 && l.startsWith("\uFEFF")) l = l.substring(1);
+                return l;
+            } catch (rho4j.data.Utf8Lines.BadLine bad) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": " + bad.getMessage() + "; convert the task file to UTF-8");
+            }
+        }
+
+        @Override
+        public void close() throws IOException { in.close(); }
+    }
+
     /** Whether {@code layout} reads the first records of {@code file}. */
     public static boolean fitsFile(Path file, TaskLayout layout) {
-        List<JsonNode> head = head(file);
-        return !head.isEmpty() && head.stream().allMatch(r -> fits(r, layout));
+        List<Record> head = head(file);
+        return !head.isEmpty() && head.stream().allMatch(r -> fits(r.node(), layout));
     }
 
     /** Whether {@code layout} can read {@code record}. */
@@ -182,9 +224,9 @@ public final class TaskLoader {
         }
     }
 
-    private static BufferedReader reader(Path file) throws IOException {
+    private static java.io.InputStream reader(Path file) throws IOException {
         try {
-            return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file + " (task file missing; check the path or RHO_DATA)");
         }

@@ -110,6 +110,6 @@ public record LlamaConfig(int vocabSize, int dim, int nLayers, int nHeads, int n
     }
 
     public static LlamaConfig readHf(Path file) throws IOException {
-        return fromHfJson(new ObjectMapper().readTree(file.toFile()), file);
+        return fromHfJson(rho4j.util.Json.tree(file, "restore the model folder's config.json"), file);
     }
 }

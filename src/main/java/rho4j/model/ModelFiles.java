@@ -54,7 +54,7 @@ public final class ModelFiles {
     public static Path latestCheckpoint(Path run) throws IOException {
         Path f = run.resolve("latest");
         if (!Files.exists(f)) return null;
-        Path dir = run.resolve(Files.readString(f).trim());
+        Path dir = rho4j.util.SafePaths.resolveInside(run, Files.readString(f).trim(), run.resolve("checkpoints"), f);
         if (!Files.exists(dir.resolve("state.json"))) throw new IOException(f + " names " + dir + ", which is incomplete or missing");
         return dir;
     }

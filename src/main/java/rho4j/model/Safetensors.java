@@ -28,6 +28,10 @@ import rho4j.util.AtomicFiles;
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reading: duplicate tensor names are an error, not "the last one wins". */
+    private static final ObjectMapper HEADER_JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** The reference implementation's limit: 100 MB of header. */
+    static final long MAX_HEADER_BYTES = 100_000_000;
 
     private Safetensors() {}
 
@@ -118,30 +122,86 @@ public final class Safetensors {
                 ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, lb, 0, file);
                 long hl = lb.flip().getLong();
-                if (hl <= 0 || hl > 100_000_000 || 8 + hl > size) throw new IOException(file + ": bad safetensors header length " + hl);
+                if (hl <= 0 || hl > MAX_HEADER_BYTES || 8 + hl > size) throw new IOException(file + ": bad safetensors header length " + hl
+                        + " (file of " + size + " bytes); the file is truncated or not safetensors");
                 ByteBuffer hb = ByteBuffer.allocate((int) hl);
                 readFully(ch, hb, 8, file);
-                JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
                 base = 8 + hl;
-                for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    if (e.getKey().equals("__metadata__")) {
-                        e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                        continue;
-                    }
-                    JsonNode n = e.getValue();
-                    ScalarType dt = type(n.path("dtype").asText(), file, e.getKey());
-                    long[] shape = new long[n.path("shape").size()];
-                    long numel = 1;
-                    for (int i = 0; i < shape.length; i++) numel *= shape[i] = n.path("shape").get(i).asLong();
-                    long start = n.path("data_offsets").get(0).asLong(), end = n.path("data_offsets").get(1).asLong();
-                    if (base + end > size) throw new IOException(file + ": tensor '" + e.getKey() + "' runs past the end of the file (truncated?)");
-                    if (numel * torch.elementSize(dt) != end - start) throw new IOException(file + ": tensor '" + e.getKey() + "' size disagrees with its shape");
-                    entries.put(e.getKey(), new Entry(dt, shape, start, end));
-                }
+                parseHeader(hb.array(), size - base);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
+            }
+        }
+
+        /**
+         * Validates the whole header before any data is read: names map to {dtype, shape, data_offsets}, shapes are
+         * non-negative and their byte sizes do not overflow, offsets lie inside the data and no two tensors overlap.
+         */
+        private void parseHeader(byte[] bytes, long dataBytes) throws IOException {
+            JsonNode header;
+            try {
+                header = HEADER_JSON.readTree(bytes);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException(file + ": safetensors header is not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            }
+            if (header == null || !header.isObject()) throw new IOException(file + ": safetensors header is not a JSON object");
+            java.util.List<Entry> byStart = new java.util.ArrayList<>();
+            java.util.Map<Entry, String> names = new java.util.IdentityHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = e.getKey();
+                JsonNode n = e.getValue();
+                if (name.equals("__metadata__")) {
+                    if (!n.isObject()) throw new IOException(file + ": __metadata__ must be an object of strings");
+                    for (var m : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
+                        if (!m.getValue().isTextual()) throw new IOException(file + ": __metadata__ value '" + m.getKey() + "' is not a string");
+                        metadata.put(m.getKey(), m.getValue().asText());
+                    }
+                    continue;
+                }
+                String bad = file + ": tensor '" + name + "' ";
+                if (!n.isObject()) throw new IOException(bad + "is not an object with dtype, shape and data_offsets");
+                JsonNode dtype = n.get("dtype"), shapeNode = n.get("shape"), offsets = n.get("data_offsets");
+                if (dtype == null || !dtype.isTextual()) throw new IOException(bad + "has no dtype");
+                ScalarType dt = type(dtype.asText(), file, name);
+                if (shapeNode == null || !shapeNode.isArray()) throw new IOException(bad + "has no shape list");
+                long[] shape = new long[shapeNode.size()];
+                long numel = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    JsonNode d = shapeNode.get(i);
+                    if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) throw new IOException(bad + "has shape entry " + d + ", not a size >= 0");
+                    shape[i] = d.asLong();
+                    try {
+                        numel = Math.multiplyExact(numel, shape[i]);
+                    } catch (ArithmeticException overflow) {
+                        throw new IOException(bad + "has shape " + shapeNode + ", too large to address");
+                    }
+                }
+                if (offsets == null || !offsets.isArray() || offsets.size() != 2) throw new IOException(bad + "needs data_offsets [start, end]");
+                for (JsonNode o : offsets)
+                    if (!o.isIntegralNumber() || !o.canConvertToLong() || o.asLong() < 0) throw new IOException(bad + "has data_offsets " + offsets + ", not two offsets >= 0");
+                long start = offsets.get(0).asLong(), end = offsets.get(1).asLong();
+                if (end < start) throw new IOException(bad + "has data_offsets " + offsets + " that end before they start");
+                if (end > dataBytes) throw new IOException(bad + "runs past the end of the file (truncated?)");
+                long bytesNeeded;
+                try {
+                    bytesNeeded = Math.multiplyExact(numel, (long) elementSize(dt));
+                } catch (ArithmeticException overflow) {
+                    throw new IOException(bad + "has shape " + shapeNode + ", too large to address");
+                }
+                if (bytesNeeded != end - start)
+                    throw new IOException(bad + "has " + (end - start) + " bytes of data but dtype " + dtype.asText() + " and shape " + shapeNode + " need " + bytesNeeded);
+                Entry en = new Entry(dt, shape, start, end);
+                entries.put(name, en);
+                byStart.add(en);
+                names.put(en, name);
+            }
+            byStart.sort(java.util.Comparator.comparingLong(Entry::start).thenComparingLong(Entry::end));
+            for (int i = 1; i < byStart.size(); i++) {
+                Entry a = byStart.get(i - 1), b = byStart.get(i);
+                if (b.start() < a.end())
+                    throw new IOException(file + ": tensors '" + names.get(a) + "' and '" + names.get(b) + "' overlap in the data; the file is corrupt");
             }
         }
 
@@ -161,6 +221,7 @@ public final class Safetensors {
             Entry e = entry(name);
             Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype()), new org.bytedeco.pytorch.MemoryFormatOptional()); // host: the file's bytes land on the CPU; copy_ moves them to the model's device
             readBytes(e, t);
+            checkFinite(name, e, t);
             return t;
         }
 
@@ -175,6 +236,7 @@ public final class Safetensors {
                         + java.util.Arrays.toString(Tensors.shape(dst)) + " is expected (a checkpoint of another model size?)");
             if (dst.is_cpu() && dst.is_contiguous() && dst.scalar_type().intern() == e.dtype()) {
                 readBytes(e, dst);
+                checkFinite(name, e, dst);
                 return;
             }
             try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
@@ -188,6 +250,17 @@ public final class Safetensors {
             Entry e = entries.get(name);
             if (e == null) throw new IOException(file + " has no tensor '" + name + "' (a checkpoint of another architecture?)");
             return e;
+        }
+
+        /** Weights and optimizer moments are finite: NaN or inf in a file means corruption, refused with the file named. */
+        private void checkFinite(String name, Entry e, Tensor t) throws IOException {
+            ScalarType d = e.dtype();
+            if (d != ScalarType.Float && d != ScalarType.Double && d != ScalarType.Half && d != ScalarType.BFloat16) return;
+            boolean ok;
+            try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) {
+                ok = t.isfinite().all().item_bool();
+            }
+            if (!ok) throw new IOException(file + ": tensor '" + name + "' holds NaN or infinite values; the file is corrupt (use an earlier checkpoint or retrain)");
         }
 
         private void readBytes(Entry e, Tensor t) throws IOException {
@@ -221,6 +294,14 @@ public final class Safetensors {
             case Long -> "I64";
             case Int -> "I32";
             default -> throw new IllegalArgumentException("tensor '" + name + "' has dtype " + t + ", which safetensors writing here does not support");
+        };
+    }
+
+    private static int elementSize(ScalarType t) {
+        return switch (t) {
+            case Double, Long -> 8;
+            case Float, Int -> 4;
+            default -> 2; // Half, BFloat16
         };
     }
 

@@ -137,15 +137,36 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
     public static Recipe load(Path file) throws IOException {
+        try {
+            return parse(file);
+        } catch (IllegalArgumentException e) { // the records' own checks (sizes, ratio) do not know the file
+            String msg = String.valueOf(e.getMessage()).replace("\r", "\\r").replace("\n", "\\n"); // values quoted in it stay on one line
+            throw new IllegalArgumentException(msg.startsWith(file.toString()) ? msg : file + ": " + msg, e);
+        }
+    }
+
+    private static Recipe parse(Path file) throws IOException {
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+        } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+            var mark = e.getProblemMark();
+            throw new IllegalArgumentException(file + (mark == null ? "" : ":" + (mark.getLine() + 1)) + ": not valid YAML (" + e.getProblem() + ")", e);
         } catch (org.yaml.snakeyaml.error.YAMLException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
+            String why = e.getCause() instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text; convert it to UTF-8"
+                    : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException(file + ": not valid YAML (" + why + ")", e);
+        } catch (RuntimeException e) { // a tag's own constructor (!!binary with bad base64, !!timestamp)
+            throw new IllegalArgumentException(file + ": not valid YAML (" + e.getMessage() + ")", e);
         }
         Path base = file.toAbsolutePath().getParent();
         YamlFields y = new YamlFields(file, "", root);
         String name = y.string("name", file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+        try {
+            rho4j.util.SafePaths.checkName(name, "name");
+        } catch (IllegalArgumentException bad) {
+            throw y.error("name", bad.getMessage().substring("name ".length()) + " (it names the folder runs/NAME)");
+        }
         long seed = y.integer("seed", 1);
         boolean demo = y.bool("demo", false);
         String device = y.string("device", "cpu");
@@ -160,7 +181,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         Recipe d = demo(demoSize);
 
         YamlFields t = y.section("tokenizer");
-        int vocab = (int) t.integer("vocab_size", d.tokenizer().vocabSize());
+        int vocab = t.int32("vocab_size", d.tokenizer().vocabSize());
         List<String> trainOn = t.strings("train_on");
         List<Path> tokFiles = trainOn.equals(List.of("reference")) ? List.of() : paths(base, trainOn);
         t.done();
@@ -175,18 +196,18 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
         YamlFields m = y.section("model");
         Model dm = d.model();
-        Model model = new Model(m.string("preset", dm.preset()), (int) m.integer("dim", 0), (int) m.integer("layers", 0),
-                (int) m.integer("heads", 0), (int) m.integer("kv_heads", 0), (int) m.integer("ffn", 0),
-                (int) m.integer("context", dm.context()));
+        Model model = new Model(m.string("preset", dm.preset()), m.int32("dim", 0), m.int32("layers", 0),
+                m.int32("heads", 0), m.int32("kv_heads", 0), m.int32("ffn", 0),
+                m.int32("context", dm.context()));
         m.done();
         if (!LlamaConfig.PRESETS.containsKey(model.preset())) throw m.error("model.preset", "names no preset; use one of " + LlamaConfig.PRESETS.keySet());
 
         YamlFields b = y.section("budget");
         Budget db = d.budget();
-        int micro = (int) b.integer("micro_batch", db.microBatch());
-        int steps = (int) b.integer("steps", db.steps());
+        int micro = b.int32("micro_batch", db.microBatch());
+        int steps = b.int32("steps", db.steps());
         Budget budget = new Budget(steps, micro, b.integer("batch_tokens", (long) micro * model.config(vocab).contextLength()),
-                b.number("lr", db.lr()), (int) b.integer("warmup", db.warmup()), (int) b.integer("reference_steps", steps));
+                b.number("lr", db.lr()), b.int32("warmup", db.warmup()), b.int32("reference_steps", steps));
         b.done();
 
         YamlFields s = y.section("selection");
@@ -197,8 +218,8 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
         YamlFields e = y.section("eval");
         Eval de = d.eval();
-        Eval eval = new Eval(paths(base, e.strings("tasks")), (int) e.integer("shots", de.shots()), (int) e.integer("limit", de.limit()),
-                (int) e.integer("max_new_tokens", de.maxNewTokens()));
+        Eval eval = new Eval(paths(base, e.strings("tasks")), e.int32("shots", de.shots()), e.int32("limit", de.limit()),
+                e.int32("max_new_tokens", de.maxNewTokens()));
         e.done();
         if (!demo && eval.tasks().isEmpty()) throw e.error("eval.tasks", "is required unless demo: true");
         y.done();

@@ -22,7 +22,14 @@ final class YamlFields {
         this.prefix = prefix;
         if (node != null && !(node instanceof Map)) throw error(prefix.isEmpty() ? "(top level)" : prefix.substring(0, prefix.length() - 1),
                 "must be a mapping, got " + describe(node));
-        @SuppressWarnings("unchecked") Map<String, Object> m = node == null ? Map.of() : (Map<String, Object>) node;
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (node != null) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
+                if (e.getKey() instanceof Map || e.getKey() instanceof List || e.getKey() == null)
+                    throw error(prefix + describe(e.getKey()), "is not a plain key name");
+                m.put(e.getKey().toString(), e.getValue());
+            }
+        }
         this.map = m;
     }
 
@@ -56,17 +63,26 @@ final class YamlFields {
         try {
             return Long.parseLong(s.replace("_", ""));
         } catch (NumberFormatException e) {
-            throw error(full(key), "must be an integer, got '" + s + "'");
+            throw error(full(key), "must be an integer, got " + describe(s));
         }
+    }
+
+    /** An integer that must fit an int (a value like 99999999999 would otherwise wrap around). */
+    int int32(String key, int dflt) {
+        long v = integer(key, dflt);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw error(full(key), "is out of range (at most " + Integer.MAX_VALUE + "), got " + v);
+        return (int) v;
     }
 
     double number(String key, double dflt) {
         String s = string(key, null);
         if (s == null) return dflt;
         try {
-            return Double.parseDouble(s.replace("_", ""));
+            double v = Double.parseDouble(s.replace("_", ""));
+            if (!Double.isFinite(v)) throw new NumberFormatException();
+            return v;
         } catch (NumberFormatException e) {
-            throw error(full(key), "must be a number, got '" + s + "'");
+            throw error(full(key), "must be a finite number, got " + describe(s));
         }
     }
 
@@ -76,7 +92,7 @@ final class YamlFields {
         return switch (s.toLowerCase()) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw error(full(key), "must be true or false, got '" + s + "'");
+            default -> throw error(full(key), "must be true or false, got " + describe(s));
         };
     }
 
@@ -105,6 +121,9 @@ final class YamlFields {
     }
 
     private static String describe(Object o) {
-        return o instanceof Map ? "a mapping" : o instanceof List ? "a list" : "'" + o + "'";
+        if (o instanceof Map) return "a mapping";
+        if (o instanceof List) return "a list";
+        String s = String.valueOf(o).replace("\n", "\\n").replace("\r", "\\r");
+        return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
     }
 }

@@ -45,7 +45,7 @@ public final class ReferenceScores implements AutoCloseable {
                     : " (compute scores with `rho score --run REF_RUN --data STORE --out " + dir + "`)";
             throw new IOException(dir + " holds no complete reference scores: " + META_FILE + " is missing" + hint);
         }
-        return new ReferenceScores(dir, Json.MAPPER.readValue(m.toFile(), Meta.class));
+        return new ReferenceScores(dir, Json.read(m, Meta.class, "rerun `rho score` into this folder to rewrite it"));
     }
 
     public Meta meta() { return meta; }

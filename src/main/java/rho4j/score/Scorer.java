@@ -71,7 +71,7 @@ public final class Scorer {
         if (leader) {
             Files.createDirectories(out);
             if (Files.exists(meta)) {
-                ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
+                ReferenceScores.Meta m = Json.read(meta, ReferenceScores.Meta.class, "delete it and rerun `rho score`");
                 if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
                         && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
                     log.println("rho: " + out + " already holds complete scores for this store and reference model");
@@ -81,7 +81,7 @@ public final class Scorer {
                 Files.delete(meta); // other inputs: the old scores are replaced
             }
             if (Files.exists(progress)) {
-                Progress p = Json.MAPPER.readValue(progress.toFile(), Progress.class);
+                Progress p = Json.read(progress, Progress.class, "delete it to score from the start");
                 if (p.identity().equals(id)) {
                     done = p.windowsDone();
                     resumed = true;
@@ -136,6 +136,15 @@ public final class Scorer {
                     lastSave = now;
                 }
                 if (killed) return null;
+                if (rho4j.util.Interrupt.pending() != null) { // progress.json above was written on this pass: resume continues here
+                    if (leader && now != lastSave) {
+                        lc.force(false);
+                        if (ec != null) ec.force(false);
+                        Json.write(progress, new Progress(id, round0));
+                    }
+                    throw rho4j.util.Interrupt.stopped("scoring saved at window " + round0 + " of " + windows + " in " + out
+                            + "; rerun the same `rho score` to continue");
+                }
             }
             if (!leader) return new Result(store.size(), scoredNow, Double.NaN, scoredNow / ((System.nanoTime() - t0) / 1e9), resumed);
             // The tail after the last full window: one shorter window, so every token but the first has a score.

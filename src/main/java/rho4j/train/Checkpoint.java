@@ -58,7 +58,7 @@ public final class Checkpoint {
     public static Path latest(Path run) throws IOException { return ModelFiles.latestCheckpoint(run); }
 
     public static State readState(Path ckpt) throws IOException {
-        return Json.MAPPER.readValue(ckpt.resolve("state.json").toFile(), State.class);
+        return Json.read(ckpt.resolve("state.json"), State.class, "the checkpoint is damaged: resume from an older one (edit the run's latest file) or retrain");
     }
 
     /** Restores a run's model weights and optimizer moments from a checkpoint; returns its state. */

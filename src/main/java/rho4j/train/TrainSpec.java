@@ -59,15 +59,25 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
      */
     public static TrainSpec of(Map<String, ?> options, int vocab) {
         Values v = new Values(options);
-        LlamaConfig m = resolveModel(LlamaConfig.preset(v.string("preset")), vocab, v.intOrNull("dim"), v.intOrNull("layers"),
-                v.intOrNull("heads"), v.intOrNull("kv-heads"), v.intOrNull("ffn"), v.intOrNull("context"), v.bool("tie"));
+        int maxDim = 1 << 16;
+        LlamaConfig m = resolveModel(LlamaConfig.preset(v.string("preset")), vocab, v.intOrNull("dim", 1, maxDim), v.intOrNull("layers", 1, maxDim),
+                v.intOrNull("heads", 1, maxDim), v.intOrNull("kv-heads", 1, maxDim), v.intOrNull("ffn", 1, maxDim), v.intOrNull("context", 2, 1 << 20),
+                v.bool("tie"));
         int micro = v.positive("micro-batch");
         Long bt = v.longOrNull("batch-tokens");
         Batch batch = new Batch(v.positive("steps"), micro, bt != null ? bt : (long) micro * m.contextLength(), v.positive("rank-chunk"));
         double lr = v.number("lr");
+        if (!(lr > 0)) throw Values.bad("lr", lr, "positive");
         Double minLr = v.numberOrNull("min-lr");
+        if (minLr != null && !(minLr >= 0 && minLr <= lr)) throw Values.bad("min-lr", minLr, "in [0, --lr]");
+        for (String k : new String[] {"beta1", "beta2"})
+            if (!(v.number(k) >= 0 && v.number(k) < 1)) throw Values.bad(k, v.number(k), "in [0, 1)");
+        for (String k : new String[] {"weight-decay", "clip", "eps"})
+            if (!(v.number(k) >= 0)) throw Values.bad(k, v.number(k), "at least 0");
         Optim optim = new Optim(lr, minLr != null ? minLr : lr / 10, v.integer("warmup"),
                 new AdamW.Hyper(v.number("beta1"), v.number("beta2"), v.number("eps"), v.number("weight-decay")), v.number("clip"));
+        double ratio = v.number("ratio");
+        if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("--ratio must be in (0, 1], got " + ratio);
         Selection sel = switch (v.string("objective").toLowerCase(Locale.ROOT)) {
             case "clm" -> Selection.clm();
             case "slm" -> Selection.slm(v.number("ratio"), ScoreFunction.parse(v.string("score")), SelectionScope.parse(v.string("scope")),
@@ -148,10 +158,10 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
 
         long longValue(String k) { return longOrNull(k); }
 
-        Integer intOrNull(String k) {
+        Integer intOrNull(String k, int min, int max) {
             Long l = longOrNull(k);
             if (l == null) return null;
-            if (l < 1 || l > Integer.MAX_VALUE) throw bad(k, l, "a positive integer");
+            if (l < min || l > max) throw new IllegalArgumentException("--" + k + " must be between " + min + " and " + max + ", got " + l);
             return l.intValue();
         }
 
@@ -162,9 +172,9 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         }
 
         int positive(String k) {
-            int i = integer(k);
-            if (i < 1) throw bad(k, i, "a positive integer");
-            return i;
+            long l = longOrNull(k);
+            if (l < 1 || l > Integer.MAX_VALUE) throw new IllegalArgumentException("--" + k + " must be at least 1, got " + l);
+            return (int) l;
         }
 
         Double numberOrNull(String k) {
@@ -198,7 +208,7 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             return out;
         }
 
-        private static IllegalArgumentException bad(String k, Object v, String what) {
+        static IllegalArgumentException bad(String k, Object v, String what) {
             return new IllegalArgumentException("--" + k + " must be " + what + ", got '" + v + "'");
         }
     }

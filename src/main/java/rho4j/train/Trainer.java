@@ -76,7 +76,7 @@ public final class Trainer {
         Path checkpoint = resume ? Checkpoint.latest(run) : null;
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
-            var saved = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config");
+            var saved = Json.tree(run.resolve("run.json"), "restore it, or start a new run with --overwrite").path("config");
             if (!saved.toString().equals(Json.MAPPER.valueToTree(spec).toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
             int savedWorld = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("world_size").asInt(1);
@@ -143,9 +143,14 @@ public final class Trainer {
                         lr, stepTokens / secs, eta((spec.steps() - step) / rate));
             }
             if (every.evalEvery() > 0 && (step % every.evalEvery() == 0 || last)) evaluate();
-            if (dp.leader() && ((every.ckptEvery() > 0 && step % every.ckptEvery() == 0) || last)) {
+            String signal = rho4j.util.Interrupt.pending(); // SIGTERM/SIGINT: checkpoint this step, then stop
+            if (dp.leader() && ((every.ckptEvery() > 0 && step % every.ckptEvery() == 0) || last || signal != null)) {
                 Checkpoint.save(run, model, opt, new Checkpoint.State(step, windowsDrawn, tokensSeen, tokensTrained, spec.seed()), tokenizerJson,
                         every.keepCheckpoints());
+            }
+            if (signal != null && !last) {
+                metrics.flush();
+                throw rho4j.util.Interrupt.stopped("checkpoint of step " + step + " written to " + run + "; continue with --resume");
             }
         }
         if (step == spec.steps() && dp.leader()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);

@@ -29,12 +29,12 @@ class TrainSpecSourcesTest {
             "--ratio", "0.6", "--score", "excess", "--scope", "micro-batch", "--unit", "token", "--device", "cpu",
             "--eval-every", "30", "--eval-windows", "32", "--ckpt-every", "37", "--log-every", "30", "--keep-checkpoints", "9");
 
-    static TrainSpec fromCommandLine(List<String> args) {
+    static TrainSpec fromCommandLine(List<String> args) throws java.io.IOException {
         List<String> all = new ArrayList<>(List.of("train", "--data", "unused", "--out", "unused"));
         all.addAll(args);
         String[] a = all.toArray(new String[0]);
         CommandLine cl = new CommandLine(new Main());
-        cl.setDefaultValueProvider(Main.ConfigDefaults.from(a));
+        cl.setDefaultValueProvider(Main.ConfigDefaults.from(a, cl));
         CommandLine.ParseResult pr = cl.parseArgs(a);
         TrainCommand cmd = (TrainCommand) pr.subcommand().commandSpec().userObject();
         return TrainSpec.of(cmd.specOptions(), VOCAB);
@@ -78,7 +78,7 @@ class TrainSpecSourcesTest {
     }
 
     @Test
-    void kvHeadsFollowOneRule() {
+    void kvHeadsFollowOneRule() throws Exception {
         assertEquals(4, fromCommandLine(List.of("--preset", "1b", "--heads", "8")).model().nKvHeads());
         assertEquals(2, fromCommandLine(List.of("--preset", "1b", "--heads", "2")).model().nKvHeads()); // 4 kv heads cannot serve 2
         assertEquals(2, fromCommandLine(List.of("--preset", "1b", "--heads", "8", "--kv-heads", "2")).model().nKvHeads());
