@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import rho4j.data.CorpusOptions;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 
 /** Small helpers shared by the subcommands. */
 final class Commands {
@@ -30,9 +30,9 @@ final class Commands {
         return null;
     }
 
-    static ByteLevelBpe loadTokenizer(Path dir) throws IOException {
+    static HfTokenizer loadTokenizer(Path dir) throws IOException {
         Path p = tokenizerOf(dir);
         if (p == null) throw new IOException(dir + " has no tokenizer.json (prepare the store with `rho prepare --tokenizer T`, which copies it)");
-        return ByteLevelBpe.load(p);
+        return HfTokenizer.load(p);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import rho4j.data.Prepare;
 import rho4j.data.PrepareOptions;
 import rho4j.data.PrepareResult;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Tokenize a corpus into a memory-mapped token store.")
 final class PrepareCommand implements Callable<Integer> {
@@ -27,7 +27,7 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ByteLevelBpe tok = ByteLevelBpe.load(tokenizer);
+        HfTokenizer tok = HfTokenizer.load(tokenizer);
         PrepareOptions o = PrepareOptions.of(inputs, out).withCorpus(Commands.corpus(field, template, skipBad).withParagraphs(paragraphs))
                 .withHoldout(holdout, seed);
         if (threads > 0) o = o.withThreads(threads);

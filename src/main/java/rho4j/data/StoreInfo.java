@@ -35,6 +35,7 @@ public final class StoreInfo {
         line(sb, "documents", String.format(Locale.ROOT, "%,d (%.1f tokens per document, eot included)",
                 m.documents(), m.documents() == 0 ? 0.0 : (double) m.tokens() / m.documents()));
         line(sb, "vocabulary", String.format(Locale.ROOT, "%,d, eot id %d", m.vocabSize(), m.eotId()));
+        line(sb, "documents as", "ids " + m.prefixIds() + " + text + ids " + m.suffixIds());
         line(sb, "tokenizer", m.tokenizerHash());
         line(sb, "tokens sha256", m.tokensSha256());
         if (m.template() != null) line(sb, "template", m.template());
