@@ -32,6 +32,7 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
     private static final String[] EOS_NAMES = {"<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>", "<|im_end|>"};
     private static final String[] PAD_NAMES = {"<|pad|>", "<pad>", "[PAD]", "<|finetune_right_pad_id|>"};
     private static volatile TokenizersLibrary lib;
+    static final long MAX_FILE_BYTES = 256L << 20;
 
     private final String source;
     private final long handle;
@@ -80,8 +81,12 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
     public static HfTokenizer load(Path file) throws IOException {
         byte[] json;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES)
+                throw new IOException(file + ": " + size + " bytes; published tokenizer.json files are under 40 MB, so this is not one (limit " + MAX_FILE_BYTES + ")");
             json = Files.readAllBytes(file);
         } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).startsWith(file.toString())) throw e;
             throw new IOException(file + ": cannot read the tokenizer (" + TokenizerFileCheck.oneLine(e.toString()) + ")", e);
         }
         Path config = file.toAbsolutePath().resolveSibling("tokenizer_config.json");
