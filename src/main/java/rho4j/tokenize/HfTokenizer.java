@@ -39,7 +39,8 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final int vocabSize;
     private final Map<String, Integer> ids;
-    private final String hash;
+    private byte[] json; // kept until the hash is first asked for
+    private volatile String hash;
     private final String description;
     private final String normalizer;
     private final int[] prefix;
@@ -48,14 +49,14 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
     private final int eosId;
     private final int padId;
 
-    private HfTokenizer(String source, long handle, TokenizerFileCheck.Facts facts, String hash, Path configFile) throws IOException {
+    private HfTokenizer(String source, long handle, TokenizerFileCheck.Facts facts, byte[] json, Path configFile) throws IOException {
         this.source = source;
         this.handle = handle;
         TokenizersLibrary l = lib;
         this.cleanable = CLEANER.register(this, () -> l.deleteTokenizer(handle));
         this.vocabSize = facts.vocabSize();
         this.ids = facts.ids();
-        this.hash = hash;
+        this.json = json;
         JsonNode root = facts.root();
         this.description = describeModel(root);
         this.normalizer = describe(root.path("normalizer"), "normalizers");
@@ -107,7 +108,7 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
         try {
             l.disableTruncation(h);
             l.disablePadding(h);
-            return new HfTokenizer(source, h, facts, hashOf(json, source), configFile);
+            return new HfTokenizer(source, h, facts, json, configFile);
         } catch (IOException | RuntimeException e) {
             l.deleteTokenizer(h);
             if (e instanceof IOException io) throw io;
@@ -116,15 +117,29 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
     }
 
     /**
-     * Stores and scores record this hash. A file Rho4j's own byte-level reader accepts keeps the hash it always had
-     * (of its canonical form), so stores prepared before the switch to the library still match; others hash their bytes.
+     * Stores and scores record this hash, and it stays what it was before Rho4j encoded through the library: the
+     * SHA-256 of the file's canonical form as Rho4j's own byte-level reader writes it. Files Rho4j wrote are in that
+     * form already (their bytes are hashed directly); other byte-level files are parsed once more for it (seconds for
+     * Llama-3's 9 MB, so only on demand); files the own reader refuses (Llama-2, Mistral) hash their bytes.
      */
     private static String hashOf(byte[] json, String source) {
+        if (startsWith(json, CANONICAL_START)) return sha256(json);
         try {
             return ByteLevelBpe.fromJson(json, source).hash();
         } catch (IOException | RuntimeException notByteLevel) {
-            return Hashing.sha256(new String(json, StandardCharsets.UTF_8));
+            return sha256(json);
         }
+    }
+
+    private static final byte[] CANONICAL_START = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
+            .getBytes(StandardCharsets.UTF_8);
+
+    private static boolean startsWith(byte[] a, byte[] prefix) {
+        return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static String sha256(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(Hashing.sha256().digest(bytes));
     }
 
     /** Loads the native library once, from the jar only: DJL would otherwise download a missing one at run time. */
@@ -227,7 +242,17 @@ public final class HfTokenizer implements TextEncoder, AutoCloseable {
 
     @Override
     public String hash() {
-        return hash;
+        String h = hash;
+        if (h == null) {
+            synchronized (this) {
+                if (hash == null) {
+                    hash = hashOf(json, source);
+                    json = null;
+                }
+                h = hash;
+            }
+        }
+        return h;
     }
 
     /** e.g. "BPE (byte-level)", "BPE (byte fallback)", "Unigram". */

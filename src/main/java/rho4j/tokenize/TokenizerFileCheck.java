@@ -36,7 +36,7 @@ final class TokenizerFileCheck {
         if (root == null || !root.isObject()) throw bad(source, "$", "expected a JSON object (a Hugging Face tokenizer.json)");
         // The library parses each component through serde_json's Value and aborts the process (a panic across JNI)
         // on a number no double can hold, e.g. 1e400; component fields are counts and ids, so integers in range.
-        finiteNumbers(source, "$", root);
+        if (hasNonFinite(root)) finiteNumbers(source, "$", root); // the walk that names the field only when needed
         for (String c : new String[] {"normalizer", "pre_tokenizer", "post_processor", "decoder", "truncation", "padding"}) {
             smallIntegers(source, "$." + c, root.path(c));
         }
@@ -178,6 +178,12 @@ final class TokenizerFileCheck {
                     + " crashes the tokenizers library on empty pieces; published files use stop 0");
         JsonNode list = n.path("decoders");
         for (int i = 0; i < list.size(); i++) stripDecoders(source, where + ".decoders[" + i + "]", list.get(i));
+    }
+
+    private static boolean hasNonFinite(JsonNode n) {
+        if (n.isNumber()) return !Double.isFinite(n.doubleValue());
+        if (n.isContainerNode()) for (JsonNode c : n) if (hasNonFinite(c)) return true;
+        return false;
     }
 
     private static void finiteNumbers(String source, String where, JsonNode n) throws IOException {
