@@ -35,6 +35,12 @@ final class PrepareCommand implements Callable<Integer> {
         // The tokenizer travels with the store so training, scoring and generation find it.
         Files.copy(tokenizer, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         if (r.holdout() != null) Files.copy(tokenizer, o.holdoutDir().resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        // Its bos/eos/pad names travel too, so the store's copy loads with the same special ids.
+        Path config = tokenizer.toAbsolutePath().resolveSibling("tokenizer_config.json");
+        if (Files.isRegularFile(config)) {
+            Files.copy(config, out.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+            if (r.holdout() != null) Files.copy(config, o.holdoutDir().resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+        }
         System.out.printf("store %s: %d documents, %d tokens (%.1f MB/s)%s%n", out, r.train().documents(), r.train().tokens(), r.megabytesPerSecond(),
                 r.holdout() == null ? "" : String.format("; holdout %s: %d documents, %d tokens", o.holdoutDir(), r.holdout().documents(), r.holdout().tokens()));
         return 0;
