@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import rho4j.data.CorpusOptions;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 
 /** Small helpers shared by the subcommands. */
 final class Commands {
@@ -62,15 +62,15 @@ final class Commands {
     }
 
     /** A tokenizer.json named on the command line: "not found" rather than a bare path when it is missing. */
-    static ByteLevelBpe tokenizerFile(String option, Path file) throws IOException {
+    static HfTokenizer tokenizerFile(String option, Path file) throws IOException {
         if (!Files.isRegularFile(file))
             throw new java.nio.file.NoSuchFileException(file.toString(), null, option + " file not found (make one with `rho tokenizer train`)");
-        return ByteLevelBpe.load(file);
+        return HfTokenizer.load(file);
     }
 
-    static ByteLevelBpe loadTokenizer(Path dir) throws IOException {
+    static HfTokenizer loadTokenizer(Path dir) throws IOException {
         Path p = tokenizerOf(dir);
         if (p == null) throw new IOException(dir + " has no tokenizer.json (prepare the store with `rho prepare --tokenizer T`, which copies it)");
-        return ByteLevelBpe.load(p);
+        return HfTokenizer.load(p);
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import rho4j.data.StoreInfo;
 import rho4j.model.LlamaConfig;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 import rho4j.train.Checkpoint;
 import rho4j.util.Json;
 
@@ -35,11 +35,27 @@ final class InfoCommand implements Callable<Integer> {
                 rho4j.engine.Engine.cudaAvailable() ? "available" : "not available");
     }
 
+    private static String named(HfTokenizer t, int id) {
+        return id < 0 ? "none" : id + " " + t.decode(new int[] {id});
+    }
+
+    /** How `rho prepare` separates documents with this tokenizer, e.g. "<s> text" or "text <|endoftext|>". */
+    static String framing(HfTokenizer t) {
+        StringBuilder sb = new StringBuilder();
+        for (int id : t.documentPrefix()) sb.append(t.decode(new int[] {id})).append(' ');
+        sb.append("text");
+        for (int id : t.documentSuffix()) sb.append(' ').append(t.decode(new int[] {id}));
+        return sb.toString();
+    }
+
     static String describe(Path p) throws Exception {
         if (!Files.exists(p)) throw new java.io.IOException(p + " does not exist");
         if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().equals("config.json")) {
-            ByteLevelBpe t = ByteLevelBpe.load(p);
-            return String.format("tokenizer %s: byte-level BPE, %d ids, %d merges, eot %d, pad %d, sha256 %s", p, t.vocabSize(), t.mergeCount(), t.eotId(), t.padId(), t.hash());
+            try (HfTokenizer t = HfTokenizer.load(p)) {
+                return String.format("tokenizer %s: %s, %d ids, normalizer %s, bos %s, eos %s, pad %s%n"
+                                + "  documents in a store: %s; sha256 %s", p, t.description(), t.vocabSize(), t.normalizer(),
+                        named(t, t.bosId()), named(t, t.eosId()), named(t, t.padId()), framing(t), t.hash());
+            }
         }
         if (Files.exists(p.resolve("meta.json"))) return StoreInfo.describe(p);
         if (Files.exists(p.resolve(rho4j.score.ReferenceScores.META_FILE)))

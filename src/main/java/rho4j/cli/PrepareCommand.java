@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import rho4j.data.Prepare;
 import rho4j.data.PrepareOptions;
 import rho4j.data.PrepareResult;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true, description = "Tokenize a corpus into a memory-mapped token store.")
 final class PrepareCommand implements Callable<Integer> {
@@ -30,14 +30,14 @@ final class PrepareCommand implements Callable<Integer> {
         Commands.fraction("--holdout", holdout, true);
         if (holdout >= 1) throw new IllegalArgumentException("--holdout must be below 1 (a fraction of the documents), got " + holdout);
         Commands.atLeast("--threads", threads, 0);
-        ByteLevelBpe tok = Commands.tokenizerFile("--tokenizer", tokenizer);
+        HfTokenizer tok = Commands.tokenizerFile("--tokenizer", tokenizer);
         try (var lock = rho4j.util.FolderLock.acquire(out, "token store")) {
             StaleTemp.clean(out, System.err); // we hold the lock: any STORE.tmp-* is left over from a killed run
             return prepare(tok);
         }
     }
 
-    private int prepare(ByteLevelBpe tok) throws Exception {
+    private int prepare(HfTokenizer tok) throws Exception {
         PrepareOptions o = PrepareOptions.of(inputs, out).withCorpus(Commands.corpus(field, template, skipBad).withParagraphs(paragraphs))
                 .withHoldout(holdout, seed);
         if (threads > 0) o = o.withThreads(threads);
@@ -45,6 +45,12 @@ final class PrepareCommand implements Callable<Integer> {
         // The tokenizer travels with the store so training, scoring and generation find it.
         Files.copy(tokenizer, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         if (r.holdout() != null) Files.copy(tokenizer, o.holdoutDir().resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        // Its bos/eos/pad names travel too, so the store's copy loads with the same special ids.
+        Path config = tokenizer.toAbsolutePath().resolveSibling("tokenizer_config.json");
+        if (Files.isRegularFile(config)) {
+            Files.copy(config, out.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+            if (r.holdout() != null) Files.copy(config, o.holdoutDir().resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+        }
         System.out.printf("store %s: %d documents, %d tokens (%.1f MB/s)%s%n", out, r.train().documents(), r.train().tokens(), r.megabytesPerSecond(),
                 r.holdout() == null ? "" : String.format("; holdout %s: %d documents, %d tokens", o.holdoutDir(), r.holdout().documents(), r.holdout().tokens()));
         return 0;

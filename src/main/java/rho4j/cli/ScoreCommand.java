@@ -29,7 +29,7 @@ final class ScoreCommand implements Callable<Integer> {
         try (TokenStore store = TokenStore.open(data); var lock = Commands.writer() ? rho4j.util.FolderLock.acquire(out, "scores folder") : null;
              var armed = rho4j.util.Interrupt.arm()) {
             var tok = Commands.tokenizerOf(modelDir);
-            if (tok != null && !rho4j.tokenize.ByteLevelBpe.load(tok).hash().equals(store.meta().tokenizerHash()))
+            if (tok != null && !rho4j.tokenize.HfTokenizer.load(tok).hash().equals(store.meta().tokenizerHash()))
                 throw new IllegalArgumentException("the reference model in " + modelDir + " was trained with another tokenizer than store " + data
                         + " was tokenized with; prepare the store with the reference run's tokenizer.json");
             Scorer.Result r = Scorer.run(ref, modelDir, store, out, batch, entropy, System.err);

@@ -45,10 +45,13 @@ public final class Prepare {
             t.setDaemon(true); // never keeps the JVM alive after a failure
             return t;
         }) : null;
-        try (TokenStoreWriter train = new TokenStoreWriter(opts.out(), tok.vocabSize(), tok.eotId(), tok.hash());
+        // Documents framed as the tokenizer's model was trained: Llama's BOS before each, GPT-2's <|endoftext|> after.
+        int[] prefix = tok.documentPrefix(), suffix = tok.documentSuffix();
+        int eot = suffix.length > 0 ? suffix[suffix.length - 1] : tok.eosId() >= 0 ? tok.eosId() : prefix[0];
+        try (TokenStoreWriter train = new TokenStoreWriter(opts.out(), tok.vocabSize(), eot, tok.hash(), prefix, suffix);
              // Nested in train's temp dir: it is published together with train by one rename.
              TokenStoreWriter holdout = split ? new TokenStoreWriter(train.tempDir().resolve("holdout"),
-                     tok.vocabSize(), tok.eotId(), tok.hash()) : null;
+                     tok.vocabSize(), eot, tok.hash(), prefix, suffix) : null;
              CorpusReader.DocumentStream docs = reader.open()) {
             Progress prog = new Progress(progress, reader, train, holdout, t0);
             ArrayDeque<Future<Encoded>> pending = new ArrayDeque<>();

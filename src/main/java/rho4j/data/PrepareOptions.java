@@ -28,10 +28,10 @@ public record PrepareOptions(List<Path> inputs, Path out, CorpusOptions corpus, 
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
 
-    /** Defaults: field "text", no holdout, seed 1, two tokenizer threads at most. */
+    /** Defaults: field "text", no holdout, seed 1, one tokenizer thread per core. */
     public static PrepareOptions of(List<Path> inputs, Path out) {
         return new PrepareOptions(inputs, out, CorpusOptions.defaults(), DEFAULT_HOLDOUT, DEFAULT_SEED,
-                Math.min(2, Runtime.getRuntime().availableProcessors()));
+                Runtime.getRuntime().availableProcessors());
     }
 
     public PrepareOptions withCorpus(CorpusOptions c) {

@@ -32,9 +32,10 @@ public final class StoreInfo {
                 ? String.format(Locale.ROOT, " (holdout fraction %s, seed %d)", m.holdoutFraction(), m.seed()) : ""));
         line(sb, "tokens", String.format(Locale.ROOT, "%,d (%s, %s on disk)", m.tokens(), m.dtype(),
                 humanBytes(m.tokens() * m.bytesPerToken())));
-        line(sb, "documents", String.format(Locale.ROOT, "%,d (%.1f tokens per document, eot included)",
+        line(sb, "documents", String.format(Locale.ROOT, "%,d (%.1f tokens per document, separators included)",
                 m.documents(), m.documents() == 0 ? 0.0 : (double) m.tokens() / m.documents()));
         line(sb, "vocabulary", String.format(Locale.ROOT, "%,d, eot id %d", m.vocabSize(), m.eotId()));
+        line(sb, "documents as", "ids " + m.prefixIds() + " + text + ids " + m.suffixIds());
         line(sb, "tokenizer", m.tokenizerHash());
         line(sb, "tokens sha256", m.tokensSha256());
         if (m.template() != null) line(sb, "template", m.template());

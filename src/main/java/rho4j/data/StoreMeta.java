@@ -20,13 +20,16 @@ import java.util.List;
  * @param template       JSONL template used, or null
  * @param field          JSONL field used, or null
  * @param split          {@code "train"}, {@code "holdout"} or {@code "all"}
+ * @param documentPrefix ids before each document (a pretrained tokenizer's BOS); null (absent) = none
+ * @param documentSuffix ids after each document; null (absent, every store written before this field) = [eotId]
  */
 @JsonPropertyOrder({"format", "dtype", "tokens", "documents", "vocabSize", "eotId", "tokenizerHash",
-        "tokensSha256", "sources", "template", "field", "split", "holdoutFraction", "seed"})
+        "tokensSha256", "sources", "template", "field", "split", "holdoutFraction", "seed", "documentPrefix", "documentSuffix"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoreMeta(int format, String dtype, long tokens, int documents, int vocabSize, int eotId,
                         String tokenizerHash, String tokensSha256, List<Source> sources, String template,
-                        String field, String split, double holdoutFraction, long seed) {
+                        String field, String split, double holdoutFraction, long seed,
+                        List<Integer> documentPrefix, List<Integer> documentSuffix) {
 
     public static final int FORMAT = 1;
     public static final String UINT16 = "uint16";
@@ -46,6 +49,26 @@ public record StoreMeta(int format, String dtype, long tokens, int documents, in
 
     public StoreMeta {
         sources = sources == null ? List.of() : List.copyOf(sources);
+        documentPrefix = documentPrefix == null ? null : List.copyOf(documentPrefix);
+        documentSuffix = documentSuffix == null ? null : List.copyOf(documentSuffix);
+    }
+
+    /** The layout of stores without framing fields: nothing before a document, eotId after it. */
+    public StoreMeta(int format, String dtype, long tokens, int documents, int vocabSize, int eotId,
+                     String tokenizerHash, String tokensSha256, List<Source> sources, String template,
+                     String field, String split, double holdoutFraction, long seed) {
+        this(format, dtype, tokens, documents, vocabSize, eotId, tokenizerHash, tokensSha256, sources, template, field,
+                split, holdoutFraction, seed, null, null);
+    }
+
+    /** Ids before each document (empty for stores that predate the field). */
+    public List<Integer> prefixIds() {
+        return documentPrefix == null ? List.of() : documentPrefix;
+    }
+
+    /** Ids after each document ([eotId] for stores that predate the field). */
+    public List<Integer> suffixIds() {
+        return documentSuffix == null ? List.of(eotId) : documentSuffix;
     }
 
     /** uint16 fits every id when the vocabulary has at most 65536 entries. */

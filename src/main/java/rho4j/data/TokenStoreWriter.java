@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  *
  * <p>Layout: tokens.bin little-endian uint16 (vocabSize &lt;= 65536) or uint32; docs.bin
  * little-endian int64 start offsets, numDocs + 1 of them, the last equal to the token count;
- * meta.json, see {@link StoreMeta}. Each document ends with the eot id, appended here.
+ * meta.json, see {@link StoreMeta}. Each document is framed here: by default it ends with the eot id; a
+ * pretrained tokenizer's framing (Llama's BOS before each document, GPT-2's {@code <|endoftext|>} after it) is
+ * given with {@link #TokenStoreWriter(Path, int, int, String, int[], int[])} and recorded in meta.json.
  */
 public final class TokenStoreWriter implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
@@ -41,6 +43,8 @@ public final class TokenStoreWriter implements AutoCloseable {
     private final int vocabSize;
     private final int eotId;
     private final String tokenizerHash;
+    private final int[] prefix;
+    private final int[] suffix;
     private final String dtype;
     private final boolean wide;
     private final FileChannel tokensFile;
@@ -56,16 +60,34 @@ public final class TokenStoreWriter implements AutoCloseable {
 
     /** Starts a store that will appear at {@code dir} when {@link #finish} succeeds. */
     public TokenStoreWriter(Path dir, int vocabSize, int eotId, String tokenizerHash) throws IOException {
-        this(dir, vocabSize, eotId, tokenizerHash, UnaryOperator.identity());
+        this(dir, vocabSize, eotId, tokenizerHash, new int[0], new int[] {eotId}, UnaryOperator.identity());
+    }
+
+    /** A store whose documents are written as {@code prefix ids suffix}. */
+    public TokenStoreWriter(Path dir, int vocabSize, int eotId, String tokenizerHash, int[] prefix, int[] suffix) throws IOException {
+        this(dir, vocabSize, eotId, tokenizerHash, prefix, suffix, UnaryOperator.identity());
+    }
+
+    TokenStoreWriter(Path dir, int vocabSize, int eotId, String tokenizerHash,
+                     UnaryOperator<WritableByteChannel> wrap) throws IOException {
+        this(dir, vocabSize, eotId, tokenizerHash, new int[0], new int[] {eotId}, wrap);
     }
 
     /** {@code wrap} lets tests put a failing channel (a simulated full disk) in front of both files. */
-    TokenStoreWriter(Path dir, int vocabSize, int eotId, String tokenizerHash,
-                     UnaryOperator<WritableByteChannel> wrap) throws IOException {
+    private TokenStoreWriter(Path dir, int vocabSize, int eotId, String tokenizerHash, int[] prefix, int[] suffix,
+                             UnaryOperator<WritableByteChannel> wrap) throws IOException {
         if (vocabSize <= 0) throw new IllegalArgumentException("vocabSize must be positive, got " + vocabSize);
         if (eotId < 0 || eotId >= vocabSize) {
             throw new IllegalArgumentException("eotId " + eotId + " outside the vocabulary [0, " + vocabSize + ")");
         }
+        for (int id : concat(prefix, suffix)) {
+            if (id < 0 || id >= vocabSize) throw new IllegalArgumentException("document framing id " + id + " outside the vocabulary [0, " + vocabSize + ")");
+        }
+        if (prefix.length + suffix.length == 0) {
+            throw new IllegalArgumentException("documents need a separator: give a BOS before or an end-of-text token after each");
+        }
+        this.prefix = prefix.clone();
+        this.suffix = suffix.clone();
         this.dir = dir.toAbsolutePath().normalize();
         this.vocabSize = vocabSize;
         this.eotId = eotId;
@@ -143,9 +165,10 @@ public final class TokenStoreWriter implements AutoCloseable {
             }
         }
         try {
+            for (int id : prefix) putToken(id);
             for (int k = off; k < off + len; k++) putToken(ids[k]);
-            putToken(eotId);
-            tokens += len + 1;
+            for (int id : suffix) putToken(id);
+            tokens += prefix.length + len + suffix.length;
             documents++;
             if (docBuf.remaining() < Long.BYTES) drain(docBuf, docsOut, null, TokenStore.DOCS);
             docBuf.putLong(tokens);
@@ -197,7 +220,7 @@ public final class TokenStoreWriter implements AutoCloseable {
             docsFile.close();
             StoreMeta meta = new StoreMeta(StoreMeta.FORMAT, dtype, tokens, (int) documents, vocabSize, eotId,
                     tokenizerHash, HexFormat.of().formatHex(sha.digest()), p.sources(), p.template(), p.field(),
-                    p.split(), p.holdoutFraction(), p.seed());
+                    p.split(), p.holdoutFraction(), p.seed(), legacyFraming() ? null : list(prefix), legacyFraming() ? null : list(suffix));
             writeSynced(tmp.resolve(TokenStore.META), meta.toJson());
             fsyncDir(tmp);
             publish();
@@ -211,6 +234,21 @@ public final class TokenStoreWriter implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Stores framed as before the fields existed keep a meta.json without them, byte for byte. */
+    private boolean legacyFraming() {
+        return prefix.length == 0 && suffix.length == 1 && suffix[0] == eotId;
+    }
+
+    private static java.util.List<Integer> list(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     /** Swaps tmp into place: rename the old store aside, rename tmp in, then delete the old one. */

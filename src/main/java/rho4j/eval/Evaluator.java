@@ -64,7 +64,7 @@ public final class Evaluator {
         for (TaskItem item : items) {
             String p = fewShot.prompt(item);
             prompts.add(p);
-            promptIds.add(tokenizer.encode(p));
+            promptIds.add(tokenizer.encode(p, true)); // with the BOS a Llama-style model expects
         }
         List<ItemResult> results = layout.kind() == TaskLayout.Kind.GENERATE
                 ? generate(items, prompts, promptIds) : choose(items, promptIds, layout);

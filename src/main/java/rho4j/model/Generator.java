@@ -44,7 +44,7 @@ public final class Generator {
         Streamer streamer = new Streamer(stopList, sink);
         int[] count = {0};
         long t0 = System.nanoTime();
-        Generation g = lm.generate(List.of(lm.tokenizer().encode(prompt)), maxNewTokens, stopList, picker, (row, id, text) -> {
+        Generation g = lm.generate(List.of(lm.tokenizer().encode(prompt, true)), maxNewTokens, stopList, picker, (row, id, text) -> {
             count[0]++;
             streamer.update(text);
         }).get(0);

@@ -14,7 +14,7 @@ import rho4j.engine.Device;
 import rho4j.engine.Engine;
 import rho4j.engine.Tensors;
 import rho4j.eval.LanguageModel;
-import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.HfTokenizer;
 import rho4j.tokenize.TextEncoder;
 import rho4j.engine.DType;
 
@@ -57,9 +57,9 @@ public final class TorchLanguageModel implements LanguageModel {
         if (!Files.exists(tok))
             throw new IOException(dir + " has model weights but no tokenizer.json; copy the tokenizer the model was trained"
                     + " with into that folder (runs written by `rho train` include it)");
-        ByteLevelBpe bpe = ByteLevelBpe.load(tok);
+        HfTokenizer t = HfTokenizer.load(tok);
         Llama m = ModelFiles.load(dir, device, DType.FP32);
-        return new TorchLanguageModel(m, bpe, batchSize);
+        return new TorchLanguageModel(m, t, batchSize);
     }
 
     public Llama model() { return model; }
@@ -144,7 +144,7 @@ public final class TorchLanguageModel implements LanguageModel {
         List<String> out = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<int[]> ids = new ArrayList<>();
-            for (String p : prompts.subList(from, Math.min(prompts.size(), from + batchSize))) ids.add(tokenizer.encode(p));
+            for (String p : prompts.subList(from, Math.min(prompts.size(), from + batchSize))) ids.add(tokenizer.encode(p, true));
             for (Generation g : generate(ids, maxNewTokens, stops, TokenPicker.GREEDY, null)) out.add(g.text());
         }
         return out;

@@ -128,5 +128,13 @@ public final class TokenizerBench {
         System.out.println("encode first pass (cold JIT, empty word cache): "
                 + new Result(bytes, tokens, (System.nanoTime() - t0) / 1e9));
         System.out.println("encode steady (1 thread, 3 passes): " + measure(bpe, docs, 3));
+        Path file = tokenizer != null ? Path.of(tokenizer) : Files.createTempFile("rho-tokenizer", ".json");
+        if (tokenizer == null) bpe.save(file);
+        try (HfTokenizer lib = HfTokenizer.load(file)) {
+            measure(lib, docs, 1);
+            System.out.println("Rust tokenizers library, same file (1 thread, 3 passes): " + measure(lib, docs, 3));
+        } finally {
+            if (tokenizer == null) Files.deleteIfExists(file);
+        }
     }
 }

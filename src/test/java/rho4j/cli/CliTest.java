@@ -65,7 +65,7 @@ class CliTest {
         }
         Run info = rho("info", store.toString(), tok.toString(), tmp.resolve("slm").toString(), tmp.resolve("scores").toString());
         assertEquals(0, info.code(), info.err());
-        assertTrue(info.out().contains("objective slm") && info.out().contains("byte-level BPE") && info.out().contains("storeTokensSha256"), info.out());
+        assertTrue(info.out().contains("objective slm") && info.out().contains("BPE (byte-level), 300 ids") && info.out().contains("documents in a store: text <|endoftext|>") && info.out().contains("storeTokensSha256"), info.out());
         Run engine = rho("info"); // no path: the engine, with the BLAS this process actually loaded
         assertEquals(0, engine.code(), engine.err());
         assertTrue(engine.out().contains("libtorch 2.") && engine.out().contains(rho4j.engine.Engine.blas() == rho4j.engine.Engine.Blas.OPENMP

@@ -45,6 +45,24 @@ class BpeGpt2CompatTest {
         }
     }
 
+    /** The Rust library reading the same GPT-2 file gives tiktoken's ids too, and frames store documents with <|endoftext|> after each. */
+    @Test
+    void rustLibraryMatchesTiktoken() throws Exception {
+        try (HfTokenizer lib = HfTokenizer.fromJson(R50kTokenizer.buildJson(), "r50k_base (from jtokkit)", null)) {
+            assertEquals(50257, lib.vocabSize());
+            assertArrayEquals(new int[] {R50kTokenizer.EOT}, lib.documentSuffix());
+            assertArrayEquals(new int[0], lib.documentPrefix());
+            RandomText gen = new RandomText(31338);
+            for (int i = 0; i < 3000; i++) {
+                String s = gen.next(80);
+                assertArrayEquals(R50kTokenizer.jtokkitIds(ref, s), lib.encode(s), () -> "GPT-2 ids differ for " + BpePreTokenizerTest.escape(s));
+                assertEquals(s, lib.decode(lib.encode(s)));
+            }
+            // On purpose unlike tiktoken's ordinary encoding: the special token written in text is its one id.
+            assertArrayEquals(new int[] {R50kTokenizer.EOT}, lib.encode("<|endoftext|>"));
+        }
+    }
+
     @Test
     void matchesTiktokenOnSharedData() throws Exception {
         List<String> docs = new ArrayList<>();
