@@ -67,6 +67,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--unit", description = "token or document (default token)") String unit;
     @Option(names = "--rank-chunk", description = "batch scope: sequences per ranking forward (default 4)") Integer rankChunk;
     @Option(names = "--dump-steps", split = ",", description = "steps whose selected tokens go to RUN/selection/") List<Integer> dumpSteps;
+    @Option(names = "--init-from", description = "continue from a Hugging Face model folder (or a run): shape from its config.json, "
+            + "weights from model.safetensors or its shards; fresh optimizer and schedule; the store must use its tokenizer.json") Path initFrom;
+    @Option(names = "--max-shard-size", description = "model/ weights above this are written in shards with an index (default 2GB)") String maxShardSize;
 
     /** The options given (on the command line or in --config) that belong to the run specification. */
     Map<String, Object> specOptions() {
@@ -92,8 +95,10 @@ final class TrainCommand implements Callable<Integer> {
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
+            // init-from: the base folder's tokenizer.json (equal to the store's), so its tokenizer files and config travel into model/
+            Path tokenizer = spec.initFrom() != null ? InitFrom.checkTokenizer(Path.of(spec.initFrom()), train, data) : Commands.tokenizerOf(data);
             Llama model = spec.initialModel();
-            Trainer t = new Trainer(spec, model, train, valStore, ref, out, Commands.tokenizerOf(data), resume, System.err);
+            Trainer t = new Trainer(spec, model, train, valStore, ref, out, tokenizer, resume, System.err);
             Trainer.Summary s = t.train(Integer.MAX_VALUE);
             System.out.printf("trained %d steps: %d tokens seen, %d trained on, final loss %.4f -> %s%n", s.steps(), s.tokensSeen(), s.tokensTrained(),
                     s.lastLoss(), out.resolve("model"));

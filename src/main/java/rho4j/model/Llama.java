@@ -82,6 +82,17 @@ public final class Llama {
         }, 0);
     }
 
+    /** Weights read tensor by tensor from a Hugging Face folder (one file or shards), each straight into the model's own tensor. */
+    public Llama(LlamaConfig cfg, Device device, DType dtype, HfWeights files, java.nio.file.Path dir) {
+        this(cfg, device, dtype, (name, dst) -> {
+            try {
+                files.readInto(name, dst, dir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }, 0);
+    }
+
     /** Fills a new parameter with the initial weight of that name (already of the config's shape), or throws. */
     @FunctionalInterface
     private interface WeightSource {
@@ -125,12 +136,13 @@ public final class Llama {
         Tensor norm = weight("model.norm.weight", weights, 0, d);
         Tensor head = cfg.tieEmbeddings() ? embed : weight("lm_head.weight", weights, 0.02, v, d);
         this.w = new Weights(embed, List.copyOf(blocks), norm, head);
-        // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * theta^(-2i/E).
+        // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * invFreq[i] (theta^(-2i/E), rope-scaled
+        // when the config says so).
         int e = cfg.headDim(), tmax = cfg.contextLength();
-        double[] table = new double[tmax * e], tableSin = new double[tmax * e];
+        double[] table = new double[tmax * e], tableSin = new double[tmax * e], invFreq = cfg.invFreq();
         for (int t = 0; t < tmax; t++)
             for (int i = 0; i < e / 2; i++) {
-                double fr = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
+                double fr = t * invFreq[i];
                 table[t * e + i] = table[t * e + i + e / 2] = Math.cos(fr);
                 tableSin[t * e + i] = -Math.sin(fr);
                 tableSin[t * e + i + e / 2] = Math.sin(fr);

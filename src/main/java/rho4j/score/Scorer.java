@@ -49,7 +49,7 @@ public final class Scorer {
             throw new IllegalArgumentException("store " + store.dir() + " has vocabulary " + store.meta().vocabSize() + ", larger than the reference model's " + ref.cfg.vocabSize()
                     + ": was it tokenized with another tokenizer?");
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
-                Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
+                rho4j.model.ModelFiles.weightsHash(referenceModelDir), entropy);
         Files.createDirectories(out);
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(ReferenceScores.PROGRESS_FILE);
         if (Files.exists(meta)) {

@@ -137,7 +137,7 @@ public final class Trainer {
                         every.keepCheckpoints());
             }
         }
-        if (step == spec.steps()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);
+        if (step == spec.steps()) ModelFiles.write(run.resolve("model"), model, tokenizerJson, spec.export());
         metrics.flush();
         return new Summary(step, tokensSeen, tokensTrained, lastLoss);
     }
