@@ -35,19 +35,19 @@ TORCH_DTYPE = {torch.float32: "float32", torch.bfloat16: "bfloat16", torch.float
 KINDS = {
     # SmolLM / Llama-3.2-1B style: tied head, bf16 weights, Llama-3 rope_theta
     "bf16-tied": dict(dim=48, layers=2, heads=4, kv=4, ffn=96, ctx=64, theta=500000.0, eps=1e-5, tie=True,
-                      dtype=torch.bfloat16, std=0.25, shards=1, scaling=None),
+                      dtype=torch.bfloat16, std=0.2, shards=1, scaling=None),
     # TinyLlama / Mistral style: untied, grouped-query attention, f16
     "f16-gqa": dict(dim=64, layers=2, heads=8, kv=2, ffn=112, ctx=64, theta=10000.0, eps=1e-6, tie=False,
                     dtype=torch.float16, std=0.2, shards=1, scaling=None),
     # a sharded f32 checkpoint (3 shards)
     "sharded": dict(dim=32, layers=3, heads=4, kv=2, ffn=64, ctx=64, theta=10000.0, eps=1e-5, tie=False,
                     dtype=torch.float32, std=0.2, shards=3, scaling=None),
-    # Llama-3.1 shape: rope_scaling llama3 with a short original context, so positions of a 64-token
-    # window cross all three frequency bands
+    # Llama-3.1 shape: rope_scaling llama3 with a short original context, so the 8 rotary pairs of a
+    # head fall in all three bands (wavelength 6.3 kept, 32.5 blended, the rest slowed 8x)
     "llama3": dict(dim=64, layers=2, heads=4, kv=2, ffn=128, ctx=128, theta=500000.0, eps=1e-5, tie=False,
                    dtype=torch.bfloat16, std=0.25, shards=1,
-                   scaling={"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
-                            "original_max_position_embeddings": 16, "rope_type": "llama3"}),
+                   scaling={"factor": 8.0, "low_freq_factor": 0.5, "high_freq_factor": 4.0,
+                            "original_max_position_embeddings": 32, "rope_type": "llama3"}),
 }
 
 

@@ -85,6 +85,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (TokenStore train = TokenStore.open(data)) {
             TrainSpec spec = TrainSpec.of(specOptions(), train.meta().vocabSize());
+            // init-from: the base folder's tokenizer.json (equal to the store's), so its tokenizer files and config travel into model/
+            Path tokenizer = spec.initFrom() != null ? InitFrom.checkTokenizer(Path.of(spec.initFrom()), train, data) : Commands.tokenizerOf(data);
             Path valPath = val != null ? val : Files.exists(data.resolve("holdout/meta.json")) ? data.resolve("holdout") : null;
             if (scores != null && referenceRun != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
             TokenStore valStore = valPath == null ? null : TokenStore.open(valPath);
@@ -95,8 +97,6 @@ final class TrainCommand implements Callable<Integer> {
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
-            // init-from: the base folder's tokenizer.json (equal to the store's), so its tokenizer files and config travel into model/
-            Path tokenizer = spec.initFrom() != null ? InitFrom.checkTokenizer(Path.of(spec.initFrom()), train, data) : Commands.tokenizerOf(data);
             Llama model = spec.initialModel();
             Trainer t = new Trainer(spec, model, train, valStore, ref, out, tokenizer, resume, System.err);
             Trainer.Summary s = t.train(Integer.MAX_VALUE);

@@ -163,10 +163,25 @@ public final class ModelFiles {
         }
     }
 
-    /** Loads a model from a model folder, a checkpoint or a run folder ({@link #modelDir}), shaped by its config.json. */
+    /**
+     * Loads a model from a model folder, a checkpoint or a run folder ({@link #modelDir}), shaped by its config.json;
+     * the model/ or a checkpoint of a run gets the run's training context (config.json keeps a base model's
+     * max_position_embeddings), so scoring and evaluation see the windows training saw.
+     */
     public static Llama load(Path path, Device device, DType dtype) throws IOException {
         Path dir = modelDir(path);
-        return load(dir, LlamaConfig.readHf(dir.resolve("config.json")), device, dtype);
+        LlamaConfig cfg = LlamaConfig.readHf(dir.resolve("config.json"));
+        int trained = trainingContext(dir);
+        return load(dir, trained > 0 && trained < cfg.contextLength() ? cfg.withContext(trained) : cfg, device, dtype);
+    }
+
+    /** The training context recorded in run.json when dir is RUN/model or RUN/checkpoints/step-N, else 0. */
+    static int trainingContext(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize(), parent = abs.getParent();
+        Path run = parent == null ? null : abs.getFileName().toString().equals("model") ? parent
+                : parent.getFileName() != null && parent.getFileName().toString().equals("checkpoints") ? parent.getParent() : null;
+        if (run == null || !Files.isRegularFile(run.resolve("run.json"))) return 0;
+        return Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config").path("model").path("contextLength").asInt(0);
     }
 
     /**
