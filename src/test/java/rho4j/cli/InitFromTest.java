@@ -176,6 +176,22 @@ class InitFromTest {
     }
 
     @Test
+    void initFromComesFromAConfigFileAsFromTheFlag() throws Exception {
+        Path cfg = tmp.resolve("init.yaml");
+        Files.writeString(cfg, "init_from: " + javaBase + "\nsteps: 0\nmicro_batch: 2\ncontext: 16\n");
+        CliTest.Run r = rho("train", "--config", cfg.toString(), "--data", store.toString(), "--out", tmp.resolve("cfg-run").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode spec = json(tmp.resolve("cfg-run/run.json")).path("config");
+        assertEquals(javaBase.toAbsolutePath().normalize().toString(), spec.path("initFrom").asText());
+        assertEquals(16, spec.path("model").path("contextLength").asInt());
+        assertSameValues(weights(javaBase), weights(tmp.resolve("cfg-run/model")));
+        Files.writeString(cfg, "init_from: " + javaBase + "\npreset: tiny\nsteps: 1\n");
+        r = rho("train", "--config", cfg.toString(), "--data", store.toString(), "--out", tmp.resolve("cfg-run2").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--preset cannot be combined with --init-from"), r.err());
+    }
+
+    @Test
     void aRefusedConfigStopsTrainingNamingFileAndField() throws Exception {
         Path bad = tmp.resolve("biased");
         ModelFiles.write(bad, ModelFiles.load(javaBase, Device.CPU, DType.FP32), tok);
