@@ -85,7 +85,7 @@ class InitFromTest {
 
     @Test
     void zeroStepsWriteTheInputFolderBackOut() throws Exception {
-        for (String kind : List.of("sharded", "bf16-tied")) {
+        for (String kind : List.of("sharded", "bf16-tied", "llama3")) {
             Path base = pythonFolder(kind), run = tmp.resolve("zero-" + kind);
             CliTest.Run r = rho("train", "--data", store.toString(), "--out", run.toString(), "--init-from", base.toString(), "--steps", "0",
                     "--micro-batch", "2", "--context", "32");
@@ -173,6 +173,18 @@ class InitFromTest {
         r = rho("train", "--data", store.toString(), "--out", tmp.resolve("x5").toString(), "--init-from", tmp.resolve("nowhere").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--init-from") && r.err().contains("nowhere") && r.err().contains("holds no model"), r.err());
+    }
+
+    @Test
+    void aShardedBaseScoresTheStoreAndSlmContinuesFromIt() throws Exception {
+        Path base = pythonFolder("sharded"), scores = tmp.resolve("base-scores");
+        CliTest.Run sc = rho("score", "--run", base.toString(), "--data", store.toString(), "--out", scores.toString());
+        assertEquals(0, sc.code(), sc.err());
+        assertEquals(ModelFiles.weightsHash(base), json(scores.resolve("scores.json")).path("referenceModelSha256").asText());
+        CliTest.Run slm = rho("train", "--data", store.toString(), "--out", tmp.resolve("slm-from-base").toString(), "--init-from", base.toString(),
+                "--objective", "slm", "--scores", scores.toString(), "--ratio", "0.5", "--steps", "2", "--micro-batch", "2", "--warmup", "1");
+        assertEquals(0, slm.code(), slm.err());
+        assertTrue(slm.out().contains("trained 2 steps: 256 tokens seen, 128 trained on"), slm.out());
     }
 
     @Test
