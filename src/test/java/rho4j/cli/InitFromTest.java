@@ -143,6 +143,27 @@ class InitFromTest {
     }
 
     @Test
+    void aRunFromABaseResumesToTheBitsOfAnUninterruptedOne() throws Exception {
+        Map<String, Object> o = new LinkedHashMap<>(Map.of("init-from", javaBase.toString(), "micro-batch", 2, "context", 16, "steps", 6,
+                "warmup", 2, "lr", 3e-3, "eval-every", 0, "ckpt-every", 3, "log-every", 3));
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path tokJson = javaBase.resolve("tokenizer.json");
+        try (TokenStore s = TokenStore.open(store)) {
+            TrainSpec spec = TrainSpec.of(o, vocab);
+            Trainer straight = new Trainer(spec, spec.initialModel(), s, null, Reference.none(), tmp.resolve("straight"), tokJson, false, quiet);
+            straight.train(Integer.MAX_VALUE);
+            new Trainer(spec, spec.initialModel(), s, null, Reference.none(), tmp.resolve("cut"), tokJson, false, quiet).train(3);
+            Trainer resumed = new Trainer(TrainSpec.of(o, vocab), TrainSpec.of(o, vocab).initialModel(), s, null, Reference.none(), tmp.resolve("cut"),
+                    tokJson, true, quiet);
+            assertEquals(3, resumed.step());
+            resumed.train(Integer.MAX_VALUE);
+            for (var e : straight.model().parameters().entrySet())
+                assertTrue(e.getValue().equal(resumed.model().parameters().get(e.getKey())), e.getKey());
+        }
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("straight/model/model.safetensors")), Files.readAllBytes(tmp.resolve("cut/model/model.safetensors")));
+    }
+
+    @Test
     void aStoreOfAnotherTokenizerIsRefused() {
         CliTest.Run r = rho("train", "--data", otherStore.toString(), "--out", tmp.resolve("x1").toString(), "--init-from", javaBase.toString(), "--steps", "1");
         assertEquals(2, r.code());
