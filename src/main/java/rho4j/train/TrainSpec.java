@@ -73,11 +73,11 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         String initFrom = v.stringOrNull("init-from");
         LlamaConfig m;
         if (initFrom != null) {
+            Path dir = initDir(initFrom);
             for (String k : SHAPE_KEYS)
                 if (options.get(k) != null)
                     throw new IllegalArgumentException("--" + k + " cannot be combined with --init-from: the model's shape comes from "
-                            + Path.of(initFrom).resolve("config.json") + " (drop --" + k + ")");
-            Path dir = initDir(initFrom);
+                            + dir.resolve("config.json") + " (drop --" + k + ")");
             initFrom = dir.toAbsolutePath().normalize().toString();
             m = initShape(dir, v.intOrNull("context"));
         } else {

@@ -191,6 +191,9 @@ class InitFromTest {
         r = rho("train", "--data", store.toString(), "--out", tmp.resolve("x4").toString(), "--init-from", noTok.toString(), "--steps", "1");
         assertEquals(2, r.code());
         assertTrue(r.err().contains(noTok + " has no tokenizer.json"), r.err());
+        r = rho("train", "--data", store.toString(), "--out", tmp.resolve("x7").toString(), "--init-from", javaBase.toString(), "--max-shard-size", "2 parsecs");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--max-shard-size must be a size such as 2GB"), r.err());
         r = rho("train", "--data", store.toString(), "--out", tmp.resolve("x5").toString(), "--init-from", tmp.resolve("nowhere").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--init-from") && r.err().contains("nowhere") && r.err().contains("holds no model"), r.err());
