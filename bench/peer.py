@@ -52,6 +52,9 @@ class Config:
     rope_theta: float = 10000.0
     tie: bool = False        # output head shares tok_embeddings.weight
     init_std: float = 0.02
+    # Hugging Face rope_scaling of rope_type "llama3" (factor, low_freq_factor, high_freq_factor,
+    # original_max_position_embeddings), or None for plain RoPE.
+    rope_scaling: Optional[dict] = None
 
     @property
     def head_dim(self) -> int:
@@ -94,15 +97,37 @@ def rmsnorm(x: torch.Tensor, weight: torch.Tensor, eps: float = 1e-5) -> torch.T
     return normed.to(x.dtype) * weight
 
 
+def llama3_inv_freq(inv_freq: torch.Tensor, scaling: dict) -> torch.Tensor:
+    """Llama-3.1's frequency scaling, written from Meta's reference (apply_scaling in llama/model.py):
+    wavelengths beyond original/low_freq_factor are slowed by factor, those below
+    original/high_freq_factor kept, the band between blended linearly in original/wavelen."""
+    factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+    old = scaling["original_max_position_embeddings"]
+    out = []
+    for f in inv_freq.tolist():
+        wavelen = 2 * math.pi / f
+        if wavelen < old / high:
+            out.append(f)
+        elif wavelen > old / low:
+            out.append(f / factor)
+        else:
+            smooth = (old / wavelen - low) / (high - low)
+            out.append((1 - smooth) * f / factor + smooth * f)
+    return torch.tensor(out, dtype=inv_freq.dtype)
+
+
 def rope_cache(length: int, head_dim: int, theta: float = 10000.0,
-               dtype: torch.dtype = torch.float32) -> Tuple[torch.Tensor, torch.Tensor]:
+               dtype: torch.dtype = torch.float32,
+               scaling: Optional[dict] = None) -> Tuple[torch.Tensor, torch.Tensor]:
     """cos, sin of shape (length, head_dim); rotate-half layout.
 
-    inv_freq = theta^(-(0, 2, ..., hd-2)/hd); freqs = outer(pos, inv_freq);
-    emb = cat(freqs, freqs).  Built in float64 then cast, so fp32 and fp64
-    runs start from the same table.
+    inv_freq = theta^(-(0, 2, ..., hd-2)/hd) (llama3-scaled when scaling is
+    given); freqs = outer(pos, inv_freq); emb = cat(freqs, freqs).  Built in
+    float64 then cast, so fp32 and fp64 runs start from the same table.
     """
     inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+    if scaling is not None:
+        inv_freq = llama3_inv_freq(inv_freq, scaling)
     pos = torch.arange(length, dtype=torch.float64)
     freqs = torch.outer(pos, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
@@ -232,7 +257,7 @@ class Transformer(nn.Module):
 
     def rope(self, dtype):
         if self._rope is None or self._rope[0].dtype != dtype:
-            self._rope = rope_cache(self.cfg.ctx, self.cfg.head_dim, self.cfg.rope_theta, dtype)
+            self._rope = rope_cache(self.cfg.ctx, self.cfg.head_dim, self.cfg.rope_theta, dtype, self.cfg.rope_scaling)
         return self._rope
 
     def hidden(self, tokens, cache=None, start_pos: int = 0):

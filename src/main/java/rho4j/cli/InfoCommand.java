@@ -74,6 +74,8 @@ final class InfoCommand implements Callable<Integer> {
         sb.append(String.format("model %s: %.2fM parameters, vocab %d, dim %d, layers %d, heads %d (kv %d), ffn %d, context %d, rope theta %.0f, %s head",
                 model, c.numParams() / 1e6, c.vocabSize(), c.dim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.ffnDim(), c.contextLength(), c.ropeTheta(),
                 c.tieEmbeddings() ? "tied" : "untied"));
+        if (c.ropeScaling() != null) sb.append(String.format(", rope_scaling llama3 (factor %s, original context %d)", c.ropeScaling().factor(),
+                c.ropeScaling().originalMaxPositions()));
         if (Files.exists(model.resolve("state.json"))) sb.append("\n  ").append(Checkpoint.readState(model));
         return sb.toString();
     }

@@ -68,6 +68,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--unit", description = "token or document (default token)") String unit;
     @Option(names = "--rank-chunk", description = "batch scope: sequences per ranking forward (default 4)") Integer rankChunk;
     @Option(names = "--dump-steps", split = ",", description = "steps whose selected tokens go to RUN/selection/") List<Integer> dumpSteps;
+    @Option(names = "--init-from", description = "continue from a Hugging Face model folder (or a run): shape from its config.json, "
+            + "weights from model.safetensors or its shards; fresh optimizer and schedule; the store must use its tokenizer.json") Path initFrom;
+    @Option(names = "--max-shard-size", description = "model/ weights above this are written in shards with an index (default 2GB)") String maxShardSize;
 
     /** The options given (on the command line or in --config) that belong to the run specification. */
     Map<String, Object> specOptions() {
@@ -87,6 +90,8 @@ final class TrainCommand implements Callable<Integer> {
              var replaced = TrainGuard.Replacement.begin(out, resume || !writer, overwrite, System.err); var armed = rho4j.util.Interrupt.arm()) {
             TrainSpec spec = TrainSpec.of(specOptions(), train.meta().vocabSize());
             TrainGuard.checkDumpSteps(spec);
+            // init-from: the base folder's tokenizer.json (equal to the store's), so its tokenizer files and config travel into model/
+            Path tokenizer = spec.initFrom() != null ? InitFrom.checkTokenizer(Path.of(spec.initFrom()), train, data) : Commands.tokenizerOf(data);
             Path valPath = val != null ? val : Files.exists(data.resolve("holdout/meta.json")) ? data.resolve("holdout") : null;
             if (scores != null && referenceRun != null) throw new IllegalArgumentException("give --scores or --reference-run, not both");
             TokenStore valStore = valPath == null ? null : TokenStore.open(valPath);
@@ -99,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
                     spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
             Llama model = spec.initialModel();
-            Trainer t = new Trainer(spec, model, train, valStore, ref, out, Commands.tokenizerOf(data), resume, System.err);
+            Trainer t = new Trainer(spec, model, train, valStore, ref, out, tokenizer, resume, System.err);
             Trainer.Summary s = t.train(replaced.active() ? TrainGuard.Replacement.firstCheckpoint(spec.cadence().ckptEvery(), spec.steps()) : Integer.MAX_VALUE);
             replaced.commit();
             if (t.step() < spec.steps()) s = t.train(Integer.MAX_VALUE);

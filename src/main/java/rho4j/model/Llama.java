@@ -82,6 +82,17 @@ public final class Llama {
         }, 0);
     }
 
+    /** Weights read tensor by tensor from a Hugging Face folder (one file or shards), each straight into the model's own tensor. */
+    public Llama(LlamaConfig cfg, Device device, DType dtype, HfWeights files, java.nio.file.Path dir) {
+        this(cfg, device, dtype, (name, dst) -> {
+            try {
+                files.readInto(name, dst, dir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }, 0);
+    }
+
     /** Fills a new parameter with the initial weight of that name (already of the config's shape), or throws. */
     @FunctionalInterface
     private interface WeightSource {
@@ -125,18 +136,27 @@ public final class Llama {
         Tensor norm = weight("model.norm.weight", weights, 0, d);
         Tensor head = cfg.tieEmbeddings() ? embed : weight("lm_head.weight", weights, 0.02, v, d);
         this.w = new Weights(embed, List.copyOf(blocks), norm, head);
-        // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * theta^(-2i/E).
-        int e = cfg.headDim(), tmax = cfg.contextLength();
-        double[] table = new double[tmax * e], tableSin = new double[tmax * e];
-        for (int t = 0; t < tmax; t++)
-            for (int i = 0; i < e / 2; i++) {
-                double fr = t * Math.pow(cfg.ropeTheta(), -2.0 * i / e);
-                table[t * e + i] = table[t * e + i + e / 2] = Math.cos(fr);
-                tableSin[t * e + i] = -Math.sin(fr);
-                tableSin[t * e + i + e / 2] = Math.sin(fr);
+        // RoPE tables, rotate-half layout: emb = cat(freqs, freqs), freqs[t, i] = t * invFreq[i] (theta^(-2i/E), rope-scaled
+        // when the config says so). Filled in blocks of rows: a Llama-3.1 config (131072 positions) would otherwise hold
+        // 0.5 GB of float64 staging for two tables of 64 MB.
+        int e = cfg.headDim(), tmax = cfg.contextLength(), block = Math.min(tmax, 4096);
+        double[] invFreq = cfg.invFreq(), table = new double[block * e], tableSin = new double[block * e];
+        cos = torch.empty(new long[] {tmax, e}, device.options(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+        sinSigned = torch.empty(new long[] {tmax, e}, device.options(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+        for (int t0 = 0; t0 < tmax; t0 += block) {
+            int n = Math.min(block, tmax - t0);
+            for (int r = 0; r < n; r++)
+                for (int i = 0; i < e / 2; i++) {
+                    double fr = (t0 + r) * invFreq[i];
+                    table[r * e + i] = table[r * e + i + e / 2] = Math.cos(fr);
+                    tableSin[r * e + i] = -Math.sin(fr);
+                    tableSin[r * e + i + e / 2] = Math.sin(fr);
+                }
+            try (org.bytedeco.javacpp.PointerScope tmp = new org.bytedeco.javacpp.PointerScope()) { // the staging tensors die here
+                cos.narrow(0, t0, n).copy_(Tensors.doubles(device, java.util.Arrays.copyOf(table, n * e), n, e)); // copy_ casts as .to did
+                sinSigned.narrow(0, t0, n).copy_(Tensors.doubles(device, java.util.Arrays.copyOf(tableSin, n * e), n, e));
             }
-        cos = Tensors.doubles(device, table, tmax, e).to(dtype.scalarType());
-        sinSigned = Tensors.doubles(device, tableSin, tmax, e).to(dtype.scalarType());
+        }
         // A model is built once, after start-up: what start-up and the construction freed goes back to the system
         // instead of staying resident in malloc's arenas.
         Engine.returnFreeMemory();

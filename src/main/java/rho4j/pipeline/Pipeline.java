@@ -57,14 +57,15 @@ public final class Pipeline {
         Stages st = new Stages(out, log);
         Inputs in = inputs(r, st);
 
-        String tokKey = Stages.key("tokenizer", in.key(), r.tokenizer(), in.reference());
-        Path tokDir = st.run("tokenizer", tokKey, dir -> trainTokenizer(r, in, dir, log));
-        Path tokJson = tokDir.resolve("tokenizer.json");
+        // With a base model its tokenizer is used as it is, and every stage downstream is keyed by the base's files.
+        String tokKey = r.base() != null ? baseKey(r.base()) : Stages.key("tokenizer", in.key(), r.tokenizer(), in.reference());
+        Path tokJson = r.base() != null ? r.base().resolve("tokenizer.json")
+                : st.run("tokenizer", tokKey, dir -> trainTokenizer(r, in, dir, log)).resolve("tokenizer.json");
         var tok = rho4j.tokenize.ByteLevelBpe.load(tokJson);
 
         String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout());
         Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, dir, log));
-        LlamaConfig mc = r.model().config(tok.vocabSize());
+        LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false).model() : r.model().config(tok.vocabSize());
         Recipe.Budget b = r.budget();
 
         try (TokenStore refStore = TokenStore.open(stores.resolve("reference"));
@@ -221,6 +222,12 @@ public final class Pipeline {
 
     private static void prepare(Recipe.Data d, Path out, rho4j.tokenize.ByteLevelBpe tok) throws IOException {
         Prepare.run(PrepareOptions.of(d.files(), out).withCorpus(corpusOptions(d)), tok, s -> {});
+    }
+
+    /** The stage key of a base model folder: its config.json, weights and tokenizer.json, by content. */
+    static String baseKey(Path base) throws IOException {
+        Path dir = ModelFiles.modelDir(base);
+        return Stages.key("base", Hashing.sha256(dir.resolve("config.json")), ModelFiles.weightsHash(dir), Hashing.sha256(dir.resolve("tokenizer.json")));
     }
 
     /**

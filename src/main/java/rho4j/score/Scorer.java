@@ -61,7 +61,7 @@ public final class Scorer {
             throw new IllegalArgumentException("store " + store.dir() + " has vocabulary " + store.meta().vocabSize() + ", larger than the reference model's " + ref.cfg.vocabSize()
                     + ": was it tokenized with another tokenizer?");
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
-                Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
+                rho4j.model.ModelFiles.weightsHash(referenceModelDir), entropy);
         boolean leader = dist.leader();
         dist.agree("scoring inputs", Hashing.sha256(id.tokens() + "/" + T + "/" + id.storeTokensSha256() + "/" + id.referenceModelSha256() + "/" + entropy
                 + "/batch " + batch)); // the data and the model, not their paths, which may differ between nodes

@@ -1,5 +1,8 @@
 package rho4j.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,6 +14,7 @@ import rho4j.engine.Device;
 import rho4j.model.AdamW;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
+import rho4j.model.ModelFiles;
 
 /**
  * Every setting of a training run, typed. Built in one way from a map of option values ({@link #of}) whose keys are
@@ -19,7 +23,7 @@ import rho4j.model.LlamaConfig;
  * ({@link #resolveModel}) serve them all. Saved in run.json; a resume must match it.
  */
 public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch, Optim optim, Selection selection,
-                        Cadence cadence, List<Integer> dumpSteps) {
+                        Cadence cadence, List<Integer> dumpSteps, String initFrom, ModelFiles.Export export) {
 
     /**
      * @param microBatch sequences per forward/backward
@@ -41,7 +45,13 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             throw new IllegalArgumentException("--batch-tokens " + batch.tokens() + " must be a multiple of micro-batch tokens " + perMicro
                     + " (--micro-batch " + batch.microBatch() + " x context " + model.contextLength() + ")");
         dumpSteps = dumpSteps == null ? List.of() : List.copyOf(dumpSteps);
+        if (export == null) export = ModelFiles.Export.DEFAULT;
     }
+
+    /** Options that size the model: with init-from the model folder's config.json does, so giving one is an error. */
+    static final List<String> SHAPE_KEYS = List.of("preset", "dim", "layers", "heads", "kv-heads", "ffn", "tie");
+    /** The training context of an init-from run when none is given: the model's, at most this. */
+    public static final int INIT_CONTEXT_CAP = 2048;
 
     /** Every option and its default (null: derived, see {@link #of}); the only place defaults are written. */
     public static final Map<String, Object> DEFAULTS = table(
@@ -50,7 +60,8 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             "steps", 1000, "micro-batch", 8, "batch-tokens", null, "rank-chunk", 4,
             "lr", 6e-4, "min-lr", null, "warmup", 100, "weight-decay", 0.1, "beta1", 0.9, "beta2", 0.95, "eps", 1e-8, "clip", 1.0,
             "log-every", 10, "eval-every", 100, "eval-windows", 64, "ckpt-every", 200, "keep-checkpoints", 2,
-            "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of());
+            "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of(),
+            "init-from", null, "max-shard-size", "2GB");
 
     /**
      * The spec for these option values (missing keys take {@link #DEFAULTS}; values may be typed or strings, as a
@@ -59,13 +70,26 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
      */
     public static TrainSpec of(Map<String, ?> options, int vocab) {
         Values v = new Values(options);
-        int maxDim = 1 << 16;
-        LlamaConfig m = resolveModel(LlamaConfig.preset(v.string("preset")), vocab, v.intOrNull("dim", 1, maxDim), v.intOrNull("layers", 1, maxDim),
-                v.intOrNull("heads", 1, maxDim), v.intOrNull("kv-heads", 1, maxDim), v.intOrNull("ffn", 1, maxDim), v.intOrNull("context", 2, 1 << 20),
-                v.bool("tie"));
+        String initFrom = v.stringOrNull("init-from");
+        LlamaConfig m;
+        if (initFrom != null) {
+            Path dir = initDir(initFrom);
+            for (String k : SHAPE_KEYS)
+                if (options.get(k) != null)
+                    throw new IllegalArgumentException("--" + k + " cannot be combined with --init-from: the model's shape comes from "
+                            + dir.resolve("config.json") + " (drop --" + k + ")");
+            initFrom = dir.toAbsolutePath().normalize().toString();
+            m = initShape(dir, v.intOrNull("context", 2, 1 << 20));
+        } else {
+            int maxDim = 1 << 16;
+            m = resolveModel(LlamaConfig.preset(v.string("preset")), vocab, v.intOrNull("dim", 1, maxDim), v.intOrNull("layers", 1, maxDim),
+                    v.intOrNull("heads", 1, maxDim), v.intOrNull("kv-heads", 1, maxDim), v.intOrNull("ffn", 1, maxDim), v.intOrNull("context", 2, 1 << 20),
+                    v.bool("tie"));
+        }
         int micro = v.positive("micro-batch");
         Long bt = v.longOrNull("batch-tokens");
-        Batch batch = new Batch(v.positive("steps"), micro, bt != null ? bt : (long) micro * m.contextLength(), v.positive("rank-chunk"));
+        // 0 steps with init-from converts a folder (it is written back out untrained)
+        Batch batch = new Batch(initFrom != null ? v.integer("steps") : v.positive("steps"), micro, bt != null ? bt : (long) micro * m.contextLength(), v.positive("rank-chunk"));
         double lr = v.number("lr");
         if (!(lr > 0)) throw Values.bad("lr", lr, "positive");
         Double minLr = v.numberOrNull("min-lr");
@@ -86,7 +110,32 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         };
         Cadence cadence = new Cadence(v.positive("log-every"), v.integer("eval-every"), v.positive("eval-windows"), v.integer("ckpt-every"),
                 v.integer("keep-checkpoints"));
-        return new TrainSpec(m, Device.parse(v.string("device")), v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"));
+        return new TrainSpec(m, Device.parse(v.string("device")), v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"),
+                initFrom, new ModelFiles.Export(v.bytes("max-shard-size"), null));
+    }
+
+    /** The model folder an init-from names (a Hugging Face folder, or a run: its model/). */
+    private static Path initDir(String given) {
+        try {
+            return ModelFiles.modelDir(Path.of(given));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--init-from " + e.getMessage(), e);
+        }
+    }
+
+    /** config.json's shape with the training context: given (at most max_position_embeddings) or the model's, capped. */
+    private static LlamaConfig initShape(Path dir, Integer context) {
+        Path f = dir.resolve("config.json");
+        LlamaConfig c;
+        try {
+            c = LlamaConfig.readHf(f);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(f + ": " + e.getMessage(), e);
+        }
+        if (context != null && context > c.contextLength())
+            throw new IllegalArgumentException("--context " + context + " exceeds max_position_embeddings " + c.contextLength() + " of " + f
+                    + "; give at most " + c.contextLength());
+        return c.withContext(context != null ? context : Math.min(c.contextLength(), INIT_CONTEXT_CAP));
     }
 
     /**
@@ -102,8 +151,16 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
                 tie || p.tieEmbeddings());
     }
 
-    /** A freshly initialised fp32 model of this shape, drawn from the seed, on this process's device (cuda:LOCAL_RANK under a launcher). */
-    public Llama initialModel() { return new Llama(model, rho4j.engine.Distributed.get(device.isCuda()).device(device), DType.FP32, seed); }
+    /** The model training starts from, in fp32 on this device: the init-from folder's weights, else drawn from the seed. */
+    public Llama initialModel() {
+        Device here = rho4j.engine.Distributed.get(device.isCuda()).device(device); // cuda:LOCAL_RANK under a launcher
+        if (initFrom == null) return new Llama(model, here, DType.FP32, seed);
+        try {
+            return ModelFiles.load(Path.of(initFrom), model, here, DType.FP32);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
 
     public int steps() { return batch.steps(); }
 
@@ -136,6 +193,32 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         }
 
         String string(String k) { return String.valueOf(values.get(k)); }
+
+        String stringOrNull(String k) {
+            Object o = values.get(k);
+            return o == null || String.valueOf(o).isBlank() ? null : String.valueOf(o);
+        }
+
+        /** A size in bytes: an integer, or a number with KB, MB, GB (powers of 1000) or KiB, MiB, GiB, as transformers writes them. */
+        long bytes(String k) {
+            Object o = values.get(k);
+            String s = String.valueOf(o).trim();
+            java.util.regex.Matcher mt = java.util.regex.Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb|kib|mib|gib)?").matcher(s);
+            if (!mt.matches()) throw bad(k, o, "a size such as 2GB, 500MB or a number of bytes");
+            String unit = mt.group(2) == null ? "b" : mt.group(2).toLowerCase(Locale.ROOT);
+            long mul = switch (unit) {
+                case "kb" -> 1000L;
+                case "mb" -> 1000_000L;
+                case "gb" -> 1000_000_000L;
+                case "kib" -> 1L << 10;
+                case "mib" -> 1L << 20;
+                case "gib" -> 1L << 30;
+                default -> 1L;
+            };
+            double b = Double.parseDouble(mt.group(1)) * mul;
+            if (b < 1 || b > Long.MAX_VALUE / 2) throw bad(k, o, "a positive size");
+            return (long) b;
+        }
 
         boolean bool(String k) {
             Object o = values.get(k);

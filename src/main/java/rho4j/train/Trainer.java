@@ -153,7 +153,7 @@ public final class Trainer {
                 throw rho4j.util.Interrupt.stopped("checkpoint of step " + step + " written to " + run + "; continue with --resume");
             }
         }
-        if (step == spec.steps() && dp.leader()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);
+        if (step == spec.steps() && dp.leader()) ModelFiles.write(run.resolve("model"), model, tokenizerJson, spec.export());
         metrics.flush();
         return new Summary(step, tokensSeen, tokensTrained, lastLoss);
     }

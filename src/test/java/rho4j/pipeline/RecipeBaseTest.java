@@ -1,0 +1,113 @@
+package rho4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rho4j.engine.DType;
+import rho4j.engine.Device;
+import rho4j.model.Llama;
+import rho4j.model.LlamaConfig;
+import rho4j.model.ModelFiles;
+import rho4j.tokenize.ByteLevelBpe;
+import rho4j.tokenize.TrainOptions;
+import rho4j.train.TrainSpec;
+import rho4j.util.Json;
+
+/** `base:` in a recipe: the paper's continual pretraining (reference = base fine-tuned; CLM and SLM continue from the base). */
+class RecipeBaseTest {
+    @TempDir
+    Path dir;
+
+    static final LlamaConfig SHAPE = new LlamaConfig(1, 32, 2, 4, 2, 64, 256, 10000, 1e-5, false);
+
+    /** A Hugging Face folder with a byte-level tokenizer: what `base:` names. */
+    Path base(String name, long seed) throws Exception {
+        Path tok = dir.resolve(name + "-tok.json");
+        ByteLevelBpe bpe = ByteLevelBpe.train(List.of("Question: what is 2 plus 3? Answer: 2 + 3 = 5. The answer is 5.",
+                "noise: qzx 8812 <div> lorem ipsum").iterator(), 300, TrainOptions.defaults());
+        bpe.save(tok);
+        Path b = dir.resolve(name);
+        ModelFiles.write(b, new Llama(SHAPE.withVocab(bpe.vocabSize()), Device.CPU, DType.FP32, seed), tok);
+        return b;
+    }
+
+    Path recipe(String body) throws Exception {
+        Path f = dir.resolve("recipes/r.yaml");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, body);
+        return f;
+    }
+
+    @Test
+    void everyRunContinuesFromTheBaseWithItsShapeAndTokenizer() throws Exception {
+        Path b = base("base", 1);
+        Recipe r = Recipe.load(recipe("demo: true\nbase: ../base\nmodel:\n  context: 64\nbudget:\n  steps: 10\n  micro_batch: 2\n"));
+        assertEquals(b.toAbsolutePath().normalize(), r.base());
+        assertFalse(r.trainOptions().containsKey("preset"));
+        for (String objective : List.of("clm", "slm")) {
+            TrainSpec s = Pipeline.trainSpec(r, 1, 10, objective, false);
+            assertEquals(r.base().toString(), s.initFrom());
+            assertEquals(LlamaConfig.readHf(b.resolve("config.json")).withContext(64), s.model());
+            assertEquals(2L * 64, s.batch().tokens());
+        }
+        // without model.context: the base's own context (256 here; capped at 2048)
+        Recipe full = Recipe.load(recipe("demo: true\nbase: ../base\n"));
+        assertEquals(256, Pipeline.trainSpec(full, 1, 10, "clm", false).model().contextLength());
+    }
+
+    @Test
+    void shapeAndTokenizerKeysAreRefusedWithABase() throws Exception {
+        base("base", 1);
+        for (String[] c : new String[][] {{"model:\n  preset: tiny\n", "model.preset"}, {"model:\n  dim: 64\n", "model.dim"},
+                {"tokenizer:\n  vocab_size: 512\n", "'tokenizer'"}}) {
+            Path f = recipe("demo: true\nbase: ../base\n" + c[0]);
+            Exception e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(f));
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains(c[1]), e.getMessage());
+        }
+        Path f = recipe("demo: true\nbase: ../missing\n");
+        Exception e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("'base'") && e.getMessage().contains("config.json"), e.getMessage());
+    }
+
+    @Test
+    void stagesAreKeyedByTheBaseFilesContent() throws Exception {
+        Path a = base("a", 1), b = base("b", 2), c = base("c", 1);
+        assertEquals(Pipeline.baseKey(a), Pipeline.baseKey(c)); // same content, other folder
+        assertNotEquals(Pipeline.baseKey(a), Pipeline.baseKey(b)); // other weights
+    }
+
+    @Test
+    @Tag("slow")
+    void theDemoContinuesFromABase() throws Exception {
+        Path b = base("base", 3);
+        Path f = recipe("demo: true\ndemo_size: tiny\nbase: ../base\nmodel:\n  context: 128\nbudget:\n  steps: 8\n  reference_steps: 8\n"
+                + "eval:\n  limit: 4\n  max_new_tokens: 8\n");
+        Path out = dir.resolve("out");
+        Pipeline.run(Recipe.load(f), out, new PrintStream(new ByteArrayOutputStream()));
+        int runs = 0;
+        try (var stages = Files.list(out.resolve("stages"))) {
+            for (Path st : stages.toList()) {
+                String n = st.getFileName().toString();
+                if (!n.startsWith("reference-") && !n.startsWith("clm-") && !n.startsWith("slm-")) continue;
+                var cfg = Json.MAPPER.readTree(st.resolve("run.json").toFile()).path("config");
+                assertEquals(b.toAbsolutePath().normalize().toString(), cfg.path("initFrom").asText(), n);
+                assertEquals(Json.MAPPER.readTree(b.resolve("config.json").toFile()).path("max_position_embeddings"),
+                        Json.MAPPER.readTree(st.resolve("model/config.json").toFile()).path("max_position_embeddings"), n);
+                runs++;
+            }
+        }
+        assertEquals(3, runs);
+        assertFalse(Files.exists(out.resolve("stages").resolve("tokenizer")), "no tokenizer is trained with a base");
+    }
+}
