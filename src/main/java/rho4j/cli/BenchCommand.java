@@ -59,7 +59,8 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
         if (work.equals("train")) work = "clm";
         if (work.equals("matmul")) {
-            r.put("matmul_gflops", matmulPeak());
+            r.put("precision", System.getProperty("bench.prec","fp32"));
+            r.put("matmul_gflops", Engine.matmulGflops(Integer.getInteger("bench.n",1024), System.getProperty("bench.prec","fp32").equals("bf16") ? DType.BF16 : DType.FP32));
         } else if (work.equals("tokenizer")) {
             tokenizerBench(r);
         } else {

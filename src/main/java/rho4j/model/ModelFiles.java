@@ -17,10 +17,24 @@ public final class ModelFiles {
     private ModelFiles() {}
 
     /** Writes a model folder (the final model of a run, or the weights of a checkpoint). */
-    public static void write(Path dir, Llama model, Path tokenizerJson) throws IOException {
+    public static void write(Path dir, Llama model, Path tokenizerJson) throws IOException { write(dir, model, tokenizerJson, model.dtype); }
+
+    /**
+     * As {@link #write(Path, Llama, Path)} with the weights saved in {@code dtype} (an exported bf16 folder is half the
+     * size; checkpoints keep the model's own dtype, the fp32 masters); config.json's torch_dtype says which.
+     */
+    public static void write(Path dir, Llama model, Path tokenizerJson, DType dtype) throws IOException {
         Files.createDirectories(dir);
-        Safetensors.write(dir.resolve("model.safetensors"), model.parameters(), Map.of("format", "pt"));
-        Json.write(dir.resolve("config.json"), model.cfg.toHfJson(Json.MAPPER, 0, 0));
+        Map<String, org.bytedeco.pytorch.Tensor> weights = model.parameters();
+        if (dtype != model.dtype) {
+            Map<String, org.bytedeco.pytorch.Tensor> cast = new java.util.LinkedHashMap<>();
+            weights.forEach((k, t) -> cast.put(k, t.detach().to(dtype.scalarType())));
+            weights = cast;
+        }
+        Safetensors.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
+        com.fasterxml.jackson.databind.node.ObjectNode config = model.cfg.toHfJson(Json.MAPPER, 0, 0);
+        config.put("torch_dtype", switch (dtype) { case FP32 -> "float32"; case BF16 -> "bfloat16"; case FP64 -> "float64"; });
+        Json.write(dir.resolve("config.json"), config);
         if (tokenizerJson != null && Files.exists(tokenizerJson))
             AtomicFiles.write(dir.resolve("tokenizer.json"), t -> Files.copy(tokenizerJson, t));
     }

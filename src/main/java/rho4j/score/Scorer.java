@@ -23,7 +23,7 @@ import rho4j.util.Json;
  */
 public final class Scorer {
     public record Identity(long tokens, int contextLength, String storeTokensSha256, String tokenizerHash, String referenceModel,
-                           String referenceModelSha256, boolean hasEntropy) {}
+                           String referenceModelSha256, boolean hasEntropy, String precision) {}
 
     public record Progress(Identity identity, long windowsDone) {}
 
@@ -49,13 +49,13 @@ public final class Scorer {
             throw new IllegalArgumentException("store " + store.dir() + " has vocabulary " + store.meta().vocabSize() + ", larger than the reference model's " + ref.cfg.vocabSize()
                     + ": was it tokenized with another tokenizer?");
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
-                Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy);
+                Hashing.sha256(referenceModelDir.resolve("model.safetensors")), entropy, ref.precision().id);
         Files.createDirectories(out);
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(ReferenceScores.PROGRESS_FILE);
         if (Files.exists(meta)) {
             ReferenceScores.Meta m = Json.MAPPER.readValue(meta.toFile(), ReferenceScores.Meta.class);
             if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
-                    && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
+                    && m.contextLength() == T && (m.hasEntropy() || !entropy) && m.precision().equals(id.precision())) {
                 log.println("rho: " + out + " already holds complete scores for this store and reference model");
                 return new Result(m.tokens(), m.tokens(), m.meanLoss(), 0, true);
             }
@@ -120,7 +120,7 @@ public final class Scorer {
         double secs = (System.nanoTime() - t0) / 1e9;
         double mean = meanFinite(lossFile);
         ReferenceScores.Meta m = new ReferenceScores.Meta(1, store.size(), T, id.storeTokensSha256(), id.tokenizerHash(), id.referenceModel(),
-                id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean);
+                id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean, id.precision());
         Json.write(meta, m);
         Files.deleteIfExists(progress);
         return new Result(store.size(), scoredNow[0], mean, scoredNow[0] / secs, resumed);

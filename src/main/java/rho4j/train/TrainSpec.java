@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import rho4j.engine.DType;
 import rho4j.engine.Device;
+import rho4j.engine.Precision;
 import rho4j.model.AdamW;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
@@ -19,7 +20,7 @@ import rho4j.model.LlamaConfig;
  * ({@link #resolveModel}) serve them all. Saved in run.json; a resume must match it.
  */
 public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch, Optim optim, Selection selection,
-                        Cadence cadence, List<Integer> dumpSteps) {
+                        Cadence cadence, List<Integer> dumpSteps, Precision precision, DType saveDtype) {
 
     /**
      * @param microBatch sequences per forward/backward
@@ -41,6 +42,9 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             throw new IllegalArgumentException("--batch-tokens " + batch.tokens() + " must be a multiple of micro-batch tokens " + perMicro
                     + " (--micro-batch " + batch.microBatch() + " x context " + model.contextLength() + ")");
         dumpSteps = dumpSteps == null ? List.of() : List.copyOf(dumpSteps);
+        if (precision == null) precision = Precision.FP32;
+        if (saveDtype == null) saveDtype = DType.FP32;
+        if (saveDtype == DType.FP64) throw new IllegalArgumentException("--save-dtype must be fp32 or bf16, not fp64");
     }
 
     /** Every option and its default (null: derived, see {@link #of}); the only place defaults are written. */
@@ -50,7 +54,8 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             "steps", 1000, "micro-batch", 8, "batch-tokens", null, "rank-chunk", 4,
             "lr", 6e-4, "min-lr", null, "warmup", 100, "weight-decay", 0.1, "beta1", 0.9, "beta2", 0.95, "eps", 1e-8, "clip", 1.0,
             "log-every", 10, "eval-every", 100, "eval-windows", 64, "ckpt-every", 200, "keep-checkpoints", 2,
-            "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of());
+            "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of(),
+            "precision", "auto", "save-dtype", "fp32");
 
     /**
      * The spec for these option values (missing keys take {@link #DEFAULTS}; values may be typed or strings, as a
@@ -76,7 +81,18 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         };
         Cadence cadence = new Cadence(v.positive("log-every"), v.integer("eval-every"), v.positive("eval-windows"), v.integer("ckpt-every"),
                 v.integer("keep-checkpoints"));
-        return new TrainSpec(m, Device.parse(v.string("device")), v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"));
+        Device device = Device.parse(v.string("device"));
+        // auto is resolved here, so run.json records what the run computes in (and a resume elsewhere must match it)
+        return new TrainSpec(m, device, v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"),
+                Precision.parse(v.string("precision"), device), saveDtype(v.string("save-dtype")));
+    }
+
+    private static DType saveDtype(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "fp32", "float32" -> DType.FP32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            default -> throw new IllegalArgumentException("--save-dtype must be fp32 or bf16, not '" + s + "'");
+        };
     }
 
     /**
@@ -92,8 +108,8 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
                 tie || p.tieEmbeddings());
     }
 
-    /** A freshly initialised fp32 model of this shape on this device, drawn from the seed. */
-    public Llama initialModel() { return new Llama(model, device, DType.FP32, seed); }
+    /** A freshly initialised fp32 model of this shape on this device, drawn from the seed, computing in the run's precision. */
+    public Llama initialModel() { return new Llama(model, device, DType.FP32, seed).setPrecision(precision); }
 
     public int steps() { return batch.steps(); }
 

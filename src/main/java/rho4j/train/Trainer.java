@@ -53,6 +53,7 @@ public final class Trainer {
         this.log = log;
         this.T = spec.model().contextLength();
         this.B = spec.microBatch();
+        model.setPrecision(spec.precision()); // a loaded model computes as the run says too
         if (!model.cfg.equals(spec.model()))
             throw new IllegalArgumentException("the model's shape " + model.cfg + " is not the run's " + spec.model());
         Selection sel = spec.selection();
@@ -137,7 +138,7 @@ public final class Trainer {
                         every.keepCheckpoints());
             }
         }
-        if (step == spec.steps()) ModelFiles.write(run.resolve("model"), model, tokenizerJson);
+        if (step == spec.steps()) ModelFiles.write(run.resolve("model"), model, tokenizerJson, spec.saveDtype());
         metrics.flush();
         return new Summary(step, tokensSeen, tokensTrained, lastLoss);
     }
