@@ -30,6 +30,13 @@ final class Commands {
         return null;
     }
 
+    /** Resolves --precision for a command's model and says on stderr which was chosen and why. */
+    static rho4j.engine.Precision precision(String command, String option, rho4j.engine.Device device) {
+        rho4j.engine.Precision.Choice c = rho4j.engine.Precision.choose(option, device);
+        System.err.println("rho " + command + ": precision " + c);
+        return c.precision();
+    }
+
     static ByteLevelBpe loadTokenizer(Path dir) throws IOException {
         Path p = tokenizerOf(dir);
         if (p == null) throw new IOException(dir + " has no tokenizer.json (prepare the store with `rho prepare --tokenizer T`, which copies it)");

@@ -35,11 +35,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--out", description = "summary JSON (default RUN/eval.json)") Path out;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32, bf16 (mixed: bf16 products, fp32 losses) or auto (bf16 where the hardware runs it fast; see `rho info`)") String precision;
 
     @Override
     public Integer call() throws Exception {
         if (tasks.isEmpty() && stores.isEmpty()) throw new IllegalArgumentException("nothing to evaluate: give --task FILE... and/or --data STORE...");
-        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device), batch);
+        Device dev = Device.parse(device);
+        TorchLanguageModel lm = TorchLanguageModel.load(run, dev, batch);
+        lm.model().setPrecision(Commands.precision("eval", precision, dev));
         Map<String, Double> heldout = new LinkedHashMap<>();
         for (Path s : stores) {
             try (TokenStore store = TokenStore.open(s)) {

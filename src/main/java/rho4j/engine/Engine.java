@@ -164,13 +164,8 @@ public final class Engine {
      */
     public static double matmulGflops(int n, DType dtype, Device device, int reps) {
         init();
-        org.bytedeco.pytorch.Tensor a, b;
-        try (PointerScope s = new PointerScope()) {
-            a = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType());
-            b = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType());
-            s.detach(a);
-            s.detach(b);
-        }
+        org.bytedeco.pytorch.Tensor a = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType()),
+                b = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType());
         java.util.List<Double> g = new java.util.ArrayList<>();
         try {
             for (int rep = 0; rep < reps + 2; rep++) {

@@ -414,9 +414,11 @@ public final class Llama {
             k = new Tensor[m.cfg.nLayers()];
             v = new Tensor[m.cfg.nLayers()];
             long[] shape = {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()};
+            // bf16 keys and values under the bf16 policy: half the memory, and attention reads them without a cast
+            DType dt = m.precision == Precision.BF16 && m.dtype == DType.FP32 ? DType.BF16 : m.dtype;
             for (int l = 0; l < k.length; l++) {
-                k[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
-                v[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+                k[l] = torch.empty(shape, m.device.options(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
+                v[l] = torch.empty(shape, m.device.options(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
             }
         }
     }
