@@ -4,7 +4,8 @@
 #   bench/compare.sh [REPS] [CONFIGS] [PRECISIONS]      e.g. bench/compare.sh 3 "ref x4" "fp32 bf16"
 # bf16: Rho4j --precision bf16 against the peer under torch.autocast("cpu", dtype=torch.bfloat16). Where Rho4j's auto
 # check finds no fast bf16 on this CPU (no AMX, bf16 matmul not clearly faster than fp32), only fp32 is run.
-# WORKS overrides the workloads (default: clm slm score generate for ref, clm slm for x4).
+# WORKS overrides the workloads (default: clm slm score generate for ref, clm slm for x4), STEPS and WARM the timed
+# and warm-up steps of each run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPS="${1:-2}"; CONFIGS="${2:-ref x4}"; PRECISIONS="${3:-fp32 bf16}"
@@ -27,6 +28,7 @@ for cfg in $CONFIGS; do
   works="${WORKS:-clm slm score generate}"; [ "$cfg" = x4 ] && works="${WORKS:-clm slm}"
   for w in $works; do
     steps=6; warm=2; [ "$cfg" = x4 ] && { steps=4; warm=1; }
+    steps="${STEPS:-$steps}"; warm="${WARM:-$warm}"  # shorter runs on a busy machine
     for r in $(seq "$REPS"); do
       for prec in $PRECISIONS; do
         bin/rho bench "$w" --preset "$cfg" --steps $steps --warmup $warm --precision "$prec" --json 2>/dev/null | tail -1 >> "$OUT"

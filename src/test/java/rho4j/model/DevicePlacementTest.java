@@ -18,6 +18,18 @@ import org.junit.jupiter.api.Test;
  * run-time check, but this build has no Meta kernel for index_select (the embedding), so it cannot run a forward pass.
  */
 class DevicePlacementTest {
+    /** On a machine without the CUDA build (every machine here), a CUDA model stops with one line naming the fix. */
+    @Test
+    void cudaWithoutTheGpuBuildSaysWhatToInstall() {
+        rho4j.engine.Engine.init();
+        org.junit.jupiter.api.Assumptions.assumeFalse(rho4j.engine.Engine.cudaAvailable(), "a GPU is visible here");
+        LlamaConfig cfg = new LlamaConfig(64, 32, 2, 4, 2, 64, 16, 10000, 1e-5, false);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new Llama(cfg, rho4j.engine.Device.parse("cuda"), rho4j.engine.DType.FP32, 1));
+        assertTrue(e.getMessage().contains("mvn -Pcuda") || e.getMessage().contains("NVIDIA driver"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
     @Test
     void theOptimizerReadsOneNumberBackPerStepAndNothingElseDoes() throws IOException {
         Pattern sync = Pattern.compile("\\.(item_double|item_float|item_long|item|cpu)\\(");

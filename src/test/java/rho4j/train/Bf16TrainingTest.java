@@ -260,6 +260,24 @@ class Bf16TrainingTest {
             assertEquals(DType.FP32, DType.of(w.scalar_type()));
     }
 
+    /**
+     * Under bf16 the residual stream and the final RMSNorm stay fp32 (the hidden states the head reads are fp32), a
+     * matrix product inside the policy is bf16, and the logits handed to the log-softmax are fp32 again.
+     */
+    @Test
+    void bf16ProductsFp32ResidualStreamAndLogits() {
+        Llama m = new Llama(spec(1, "fp32").model(), Device.CPU, DType.FP32, 3).setPrecision(Precision.BF16);
+        Tensor idx = Tensors.longs(m.device, new int[2 * 32], 2, 32);
+        try (Engine.Scope s = Engine.stepScope(); Engine.Scope ng = Engine.noGrad()) {
+            assertEquals(DType.FP32, DType.of(m.hidden(idx).scalar_type()), "hidden states");
+            assertEquals(DType.FP32, DType.of(m.logits(idx).scalar_type()), "logits");
+            try (Engine.Scope mixed = Engine.compute(Precision.BF16, m.device)) {
+                Tensor h = m.hidden(idx);
+                assertEquals(DType.BF16, DType.of(org.bytedeco.pytorch.global.torch.linear(h, m.headWeight()).scalar_type()), "a product under the policy");
+            }
+        }
+    }
+
     /** The policy scope nests and restores: autocast is off again after it, and fp32 leaves everything alone. */
     @Test
     void computeScopesNestAndRestore() {
