@@ -32,8 +32,9 @@ fi
 
 # The CUDA natives: the profile swaps libtorch's CPU build for linux-x86_64-gpu and adds the CUDA presets + runtime.
 echo "gpu-check: building with mvn -Pcuda (first time: downloads about 840 MB of natives)"
+export RHO_MVN_OPTS="-Pcuda"        # and bin/rho, should it rebuild, keeps the profile
 mvn -B -q -Pcuda -DskipTests compile
-touch target/classes/.rho-built   # bin/rho must not rebuild without the profile
+touch target/classes/.rho-built
 bin/rho info | tee "$OUT/info.txt"
 grep -q "CUDA available" "$OUT/info.txt" || { echo "gpu-check: libtorch sees no GPU (see the line above)" >&2; exit 1; }
 
