@@ -278,6 +278,25 @@ class Bf16TrainingTest {
         }
     }
 
+    /** The precision option: named values, auto (pinned to fp32 for this suite, else the hardware check), bad values. */
+    @Test
+    void precisionOptionResolvesAndAutoSaysWhy() {
+        assertEquals(Precision.BF16, spec(1, "bf16").precision());
+        assertEquals(Precision.FP32, spec(1, "fp32").precision());
+        Precision.Choice pinned = Precision.choose("auto", Device.CPU);
+        assertEquals(Precision.FP32, pinned.precision(), "the suite pins auto to fp32 (pom.xml)");
+        assertTrue(pinned.reason().contains("-Drho.precision"), pinned.reason());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> spec(1, "fp16"));
+        assertTrue(e.getMessage().contains("fp32, bf16 or auto"), e.getMessage());
+        String was = System.clearProperty("rho.precision");
+        try { // the hardware check itself: AMX, or the probe's two figures
+            Precision.Choice hw = Precision.auto(Device.CPU);
+            assertTrue(hw.reason().contains("AMX") || hw.reason().contains("matmul probe: bf16"), hw.reason());
+        } finally {
+            if (was != null) System.setProperty("rho.precision", was);
+        }
+    }
+
     /** The policy scope nests and restores: autocast is off again after it, and fp32 leaves everything alone. */
     @Test
     void computeScopesNestAndRestore() {
