@@ -278,6 +278,38 @@ class Bf16TrainingTest {
         }
     }
 
+    /** Cached bf16 decoding (bf16 KV cache) gives the logits of a full bf16 forward, and fp32's within bf16's error. */
+    @Test
+    void bf16CachedDecodingMatchesTheFullForward() throws IOException {
+        Llama m = fp32Run().trainer().model();
+        int[] ids = new int[2 * 12];
+        for (int i = 0; i < ids.length; i++) ids[i] = (i * 5 + 3) % 63;
+        float[] fp32Full, bf16Full, bf16Cached;
+        try (Engine.Scope ng = Engine.noGrad(); Engine.Scope s = Engine.stepScope()) {
+            Tensor all = Tensors.longs(m.device, ids, 2, 12);
+            fp32Full = Tensors.toFloats(m.logits(all).select(1, 11));
+            m.setPrecision(Precision.BF16);
+            bf16Full = Tensors.toFloats(m.logits(all).select(1, 11));
+            Llama.KvCache cache = m.newCache(2, 16);
+            int[] head = new int[2 * 8], tail = new int[2 * 4];
+            for (int r = 0; r < 2; r++) {
+                System.arraycopy(ids, r * 12, head, r * 8, 8);
+                System.arraycopy(ids, r * 12 + 8, tail, r * 4, 4);
+            }
+            m.stepLogits(Tensors.longs(m.device, head, 2, 8), cache, 0, null, null);
+            bf16Cached = Tensors.toFloats(m.stepLogits(Tensors.longs(m.device, tail, 2, 4), cache, 8, null, null));
+        } finally {
+            m.setPrecision(Precision.FP32);
+        }
+        double maxCached = 0, maxFp32 = 0;
+        for (int i = 0; i < bf16Full.length; i++) {
+            maxCached = Math.max(maxCached, Math.abs(bf16Cached[i] - bf16Full[i]));
+            maxFp32 = Math.max(maxFp32, Math.abs(bf16Full[i] - fp32Full[i]));
+        }
+        assertTrue(maxCached <= 0.05, "cached against full bf16 logits: " + maxCached);
+        assertTrue(maxFp32 > 0 && maxFp32 <= 0.1, "bf16 against fp32 logits: " + maxFp32);
+    }
+
     /** The precision option: named values, auto (pinned to fp32 for this suite, else the hardware check), bad values. */
     @Test
     void precisionOptionResolvesAndAutoSaysWhy() {
