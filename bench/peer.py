@@ -12,7 +12,9 @@ built by ``build(cfg)`` so tests can import this file as a module::
 
 Modes (see bench/README.md):
     --work clm|slm|score|generate    throughput benchmark, prints ONE JSON line
-    --matmul                         fp32 GEMM GFLOP/s (machine-peak figure)
+    --matmul                         GEMM GFLOP/s (machine-peak figure; --precision bf16: bf16 GEMM)
+    --precision fp32|bf16            bf16: torch.autocast("cpu", dtype=torch.bfloat16) around the forward
+                                     pass (fp32 weights, optimizer and loss), as practitioners run it
     --check-forward IN.json OUT.json float64 logits/losses/grads for parity tests
     --check-step IN.json OUT.json    float64 optimizer steps (selection, loss, clipping, AdamW)
 
@@ -20,6 +22,7 @@ Written for PyTorch 1.13 (no scaled_dot_product_attention) and newer.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -397,6 +400,12 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
     ref = (math.log(cfg.vocab) + 0.5 * torch.randn(b, t, generator=gen)).float()
 
     work = args.work
+    bf16 = getattr(args, "precision", "fp32") == "bf16"
+
+    def mixed():
+        """The forward pass under autocast in bf16 (nothing in fp32); losses are taken on fp32 logits."""
+        return torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+
     if work in ("clm", "slm"):
         model.train()
         opt = adamw_for(model, foreach=args.foreach)
@@ -407,7 +416,9 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
             batch = data[i % nbatches]
             x, y = batch[:, :-1], batch[:, 1:]
             opt.zero_grad(set_to_none=True)
-            logits = model(x)
+            with mixed():
+                logits = model(x)
+            logits = logits.float()
             if work == "clm":
                 loss = F.cross_entropy(logits.reshape(-1, cfg.vocab), y.reshape(-1))
             else:
@@ -422,8 +433,10 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
 
         def step(i):
             batch = data[i % nbatches]
+            with torch.no_grad(), mixed():
+                logits = model(batch[:, :-1])
             with torch.no_grad():
-                return token_losses(model(batch[:, :-1]), batch[:, 1:]).sum().item()
+                return token_losses(logits.float(), batch[:, 1:]).sum().item()
     elif work == "generate":
         model.eval()
         plen, nnew = args.prompt_len, args.new_tokens
@@ -431,7 +444,8 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
         tokens_per_step = b * nnew
 
         def step(i):
-            return int(generate(model, prompts[i % nbatches], nnew)[0, -1])
+            with mixed():
+                return int(generate(model, prompts[i % nbatches], nnew)[0, -1])
     else:
         raise ValueError(work)
 
@@ -451,6 +465,7 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
         "engine": "pytorch",
         "torch": torch.__version__,
         "work": work,
+        "precision": "bf16" if bf16 else "fp32",
         "config": cfg_name,
         "params": param_count(model),
         "tokens_per_step": tokens_per_step,
@@ -464,9 +479,10 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
 def run_matmul(args) -> dict:
     torch.manual_seed(args.seed)
     sizes = []
+    dt = torch.bfloat16 if getattr(args, "precision", "fp32") == "bf16" else torch.float32
     for n in (1024, 2048):
-        a, bm = torch.randn(n, n), torch.randn(n, n)
-        c = torch.empty(n, n)
+        a, bm = torch.randn(n, n).to(dt), torch.randn(n, n).to(dt)
+        c = torch.empty(n, n, dtype=dt)
         for _ in range(max(1, args.warmup)):
             torch.mm(a, bm, out=c)
         times = []
@@ -481,7 +497,8 @@ def run_matmul(args) -> dict:
         "engine": "pytorch",
         "torch": torch.__version__,
         "work": "matmul",
-        "dtype": "float32",
+        "dtype": str(dt).replace("torch.", ""),
+        "precision": "bf16" if dt == torch.bfloat16 else "fp32",
         "gemm": sizes,
         "peak_gflops": max(s["gflops"] for s in sizes),
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -721,7 +738,9 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--foreach", choices=["default", "on", "off"], default="default",
                    help="AdamW foreach implementation (default: PyTorch's choice)")
-    p.add_argument("--matmul", action="store_true", help="measure fp32 GEMM GFLOP/s instead")
+    p.add_argument("--matmul", action="store_true", help="measure GEMM GFLOP/s instead (in --precision)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: torch.autocast('cpu', dtype=torch.bfloat16) around the forward pass")
     p.add_argument("--check-forward", nargs=2, metavar=("IN.json", "OUT.json"))
     p.add_argument("--check-step", nargs=2, metavar=("IN.json", "OUT.json"))
     p.add_argument("--verbose", "-v", action="store_true", help="per-step times on stderr")

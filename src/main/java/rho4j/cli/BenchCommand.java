@@ -20,6 +20,7 @@ import rho4j.data.TokenStoreWriter;
 import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
+import rho4j.engine.Precision;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
 import rho4j.score.ReferenceScores;
@@ -51,13 +52,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ratio", defaultValue = "0.6") double ratio;
     @Option(names = "--json", description = "print one JSON line only") boolean json;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N") String deviceName;
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32, bf16 or auto: how the model computes; MFU is against the matmul peak in that precision") String precisionName;
+    @Option(names = "--matmul-n", defaultValue = "1024", description = "matmul: the size n of the n x n x n product") int matmulN;
     private Device device;
+    private Precision precision;
 
     @Override
     public Integer call() throws Exception {
         Engine.init();
         device = Device.parse(deviceName);
-        ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit());
+        Precision.Choice pc = Precision.choose(precisionName, device);
+        precision = pc.precision();
+        ObjectNode r = Json.MAPPER.createObjectNode().put("engine", "rho4j").put("work", work).put("config", preset).put("threads", Engine.threads()).put("blas", Engine.blasLibrary()).put("malloc", Engine.allocator()).put("jit", Engine.jit())
+                .put("device", device.spec()).put("precision", precision.id).put("precision_reason", pc.reason());
         if (work.equals("train")) work = "clm";
         rho4j.engine.Distributed dist = rho4j.engine.Distributed.get();
         r.put("world_size", dist.world());
@@ -67,6 +74,7 @@ final class BenchCommand implements Callable<Integer> {
             allreduceBench(r, dist);
         } else if (work.equals("matmul")) {
             r.put("matmul_gflops", matmulPeak());
+            r.put("matmul_n", matmulN);
         } else if (work.equals("tokenizer")) {
             tokenizerBench(r);
         } else {
@@ -79,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                 List<Double> tps = new ArrayList<>();
                 if (work.equals("generate")) {
                     // 8 random prompts of 64 tokens, 64 new tokens each, KV cache: tokens/s counts generated tokens.
-                    Llama lmModel = new Llama(m, device, DType.FP32, 1);
+                    Llama lmModel = new Llama(m, device, DType.FP32, 1).setPrecision(precision);
                     var lm = new rho4j.model.TorchLanguageModel(lmModel, new RandomIds(m.vocabSize()), micro);
                     SplittableRandom rnd = new SplittableRandom(3);
                     for (int s = 0; s < steps + warmup; s++) {
@@ -97,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
                     try (Engine.Scope written = Engine.stepScope()) { // that model's weights are freed when written
                         ModelFiles.write(tmp.resolve("ref"), new Llama(m, device, DType.FP32, 1), null);
                     }
-                    Llama ref = ModelFiles.load(tmp.resolve("ref"), device, DType.FP32); // as `rho score` loads it
+                    Llama ref = ModelFiles.load(tmp.resolve("ref"), device, DType.FP32).setPrecision(precision); // as `rho score` loads it
                     int batch = micro;
                     TokenStore big = randomStore(tmp.resolve("score-store"), m.vocabSize(), (long) steps * batch * T + 1);
                     Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores-warmup"), batch, false, quiet());
@@ -114,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
                     };
                     ReferenceScores rs = null;
                     if (sel.selective()) { // random reference losses: the cost of selection does not depend on their values
-                        Llama ref = new Llama(m.withContext(T), device, DType.FP32, 2);
+                        Llama ref = new Llama(m.withContext(T), device, DType.FP32, 2).setPrecision(precision);
                         ModelFiles.write(tmp.resolve("ref"), ref, null);
                         Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), micro * 2, false, quiet());
                         rs = ReferenceScores.open(tmp.resolve("scores"));
@@ -124,6 +132,7 @@ final class BenchCommand implements Callable<Integer> {
                     int n = sel.scope() == SelectionScope.BATCH ? (steps + warmup + 1) / 2 : steps + warmup;
                     Map<String, Object> o = new LinkedHashMap<>(Map.of("preset", preset, "device", deviceName, "micro-batch", micro, "batch-tokens", batchTokens, "steps", n,
                             "warmup", 1, "eval-every", 0, "ckpt-every", 0, "log-every", 1000));
+                    o.put("precision", precision.id);
                     if (sel.selective()) o.putAll(Map.of("objective", "slm", "ratio", sel.ratio(), "scope", sel.scope().id()));
                     TrainSpec tc = TrainSpec.of(o, m.vocabSize());
                     Trainer t = new Trainer(tc, tc.initialModel(), store, null, rs == null ? Reference.none() : new Reference.Stored(rs),
@@ -242,8 +251,11 @@ final class BenchCommand implements Callable<Integer> {
         return TokenStore.open(dir);
     }
 
-    /** Median GFLOP/s of a 1024^3 fp32 matmul: the machine's practical peak that MFU is measured against. */
-    static double matmulPeak() { return Engine.matmulGflops(1024, DType.FP32); }
+    /**
+     * Median GFLOP/s of an n^3 matmul (1024 unless --matmul-n) in the bench's precision on its device: the practical
+     * peak that MFU is measured against (bf16 runs against the bf16 peak).
+     */
+    double matmulPeak() { return Engine.matmulGflops(matmulN, precision == Precision.BF16 ? DType.BF16 : DType.FP32, device, 5); }
 
     static double median(List<Double> l) {
         if (l.isEmpty()) return Double.NaN;

@@ -61,6 +61,13 @@ final class Commands {
         return null;
     }
 
+    /** Resolves --precision for a command's model and says on stderr which was chosen and why. */
+    static rho4j.engine.Precision precision(String command, String option, rho4j.engine.Device device) {
+        rho4j.engine.Precision.Choice c = rho4j.engine.Precision.choose(option, device);
+        System.err.println("rho " + command + ": precision " + c);
+        return c.precision();
+    }
+
     /** A tokenizer.json named on the command line: "not found" rather than a bare path when it is missing. */
     static HfTokenizer tokenizerFile(String option, Path file) throws IOException {
         if (!Files.isRegularFile(file))

@@ -35,6 +35,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--out", description = "summary JSON (default RUN/eval.json)") Path out;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32, bf16 (mixed: bf16 products, fp32 losses) or auto (bf16 where the hardware runs it fast; see `rho info`)") String precision;
 
     @Override
     public Integer call() throws Exception {
@@ -45,7 +46,9 @@ final class EvalCommand implements Callable<Integer> {
         Commands.atLeast("--batch", batch, 1);
         Commands.atLeast("--max-new-tokens", maxNew, 1);
         for (Path t : tasks) if (!Files.isRegularFile(t)) throw new java.nio.file.NoSuchFileException(t.toString(), null, "--task file not found");
-        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device), batch);
+        Device dev = Device.parse(device);
+        TorchLanguageModel lm = TorchLanguageModel.load(run, dev, batch);
+        lm.model().setPrecision(Commands.precision("eval", precision, dev));
         Map<String, Double> heldout = new LinkedHashMap<>();
         for (Path s : stores) {
             try (TokenStore store = TokenStore.open(s)) {

@@ -19,13 +19,16 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--stop", description = "stop strings") List<String> stops;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32, bf16 (mixed: bf16 products, fp32 losses) or auto (bf16 where the hardware runs it fast; see `rho info`)") String precision;
 
     @Override
     public Integer call() throws Exception {
         Commands.atLeast("--max-new-tokens", maxNew, 1);
         if (!(temperature >= 0 && Double.isFinite(temperature))) throw new IllegalArgumentException("--temperature must be >= 0 (0 = greedy), got " + temperature);
         Commands.fraction("--top-p", topP, false);
-        TorchLanguageModel lm = TorchLanguageModel.load(run, Device.parse(device));
+        Device dev = Device.parse(device);
+        TorchLanguageModel lm = TorchLanguageModel.load(run, dev);
+        lm.model().setPrecision(Commands.precision("generate", precision, dev));
         System.out.print(prompt);
         Generator.Result r = new Generator(lm).generate(prompt, maxNew, temperature, topP, seed, stops == null ? List.of() : stops, s -> {
             System.out.print(s);

@@ -20,12 +20,14 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "windows per forward pass") int batch;
     @Option(names = "--entropy", description = "also store the reference model's predictive entropy") boolean entropy;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32, bf16 (mixed: bf16 products, fp32 losses) or auto (bf16 where the hardware runs it fast; see `rho info`)") String precision;
 
     @Override
     public Integer call() throws Exception {
         Commands.atLeast("--batch", batch, 1);
         Path modelDir = ModelFiles.modelDir(run);
-        Llama ref = ModelFiles.load(modelDir, Device.parse(device), DType.FP32);
+        Device dev = Device.parse(device);
+        Llama ref = ModelFiles.load(modelDir, dev, DType.FP32).setPrecision(Commands.precision("score", precision, dev)); // scores stay fp32
         try (TokenStore store = TokenStore.open(data); var lock = Commands.writer() ? rho4j.util.FolderLock.acquire(out, "scores folder") : null;
              var armed = rho4j.util.Interrupt.arm()) {
             var tok = Commands.tokenizerOf(modelDir);

@@ -67,6 +67,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scope", description = "sequence, micro-batch, batch (default micro-batch)") String scope;
     @Option(names = "--unit", description = "token or document (default token)") String unit;
     @Option(names = "--rank-chunk", description = "batch scope: sequences per ranking forward (default 4)") Integer rankChunk;
+    @Option(names = "--precision", description = "fp32, bf16 (mixed: fp32 masters and moments, bf16 products) or auto (default: bf16 where the hardware runs it fast)") String precision;
+    @Option(names = "--save-dtype", description = "dtype of the exported model/ folder: fp32 (default) or bf16; checkpoints keep fp32") String saveDtype;
     @Option(names = "--dump-steps", split = ",", description = "steps whose selected tokens go to RUN/selection/") List<Integer> dumpSteps;
     @Option(names = "--init-from", description = "continue from a Hugging Face model folder (or a run): shape from its config.json, "
             + "weights from model.safetensors or its shards; fresh optimizer and schedule; the store must use its tokenizer.json") Path initFrom;
@@ -97,12 +99,13 @@ final class TrainCommand implements Callable<Integer> {
             TokenStore valStore = valPath == null ? null : TokenStore.open(valPath);
             ReferenceScores rs = scores == null ? null : ReferenceScores.open(scores);
             Reference ref = rs != null ? new Reference.Stored(rs)
-                    : referenceRun != null ? new Reference.Online(ModelFiles.load(referenceRun, spec.device(), DType.FP32)) : Reference.none();
+                    : referenceRun != null ? new Reference.Online(ModelFiles.load(referenceRun, spec.device(), DType.FP32).setPrecision(spec.precision())) : Reference.none();
             TrainGuard.verifyInputs(train, rs, referenceRun, out, resume, System.err);
             Selection sel = spec.selection();
             System.err.printf("rho train: %s, %.2fM parameters, %d steps x %d tokens (%d micro-batches of %d), objective %s%s%n", out,
                     spec.model().numParams() / 1e6, spec.steps(), spec.batch().tokens(), spec.accumulation(), spec.microBatch(), sel.objective(),
                     sel.selective() ? String.format(" (ratio %.2f, score %s, scope %s, unit %s)", sel.ratio(), sel.score().id, sel.scope().id(), sel.unit().id()) : "");
+            Commands.precision("train", String.valueOf(specOptions().getOrDefault("precision", "auto")), spec.device()); // as TrainSpec resolved it
             Llama model = spec.initialModel();
             Trainer t = new Trainer(spec, model, train, valStore, ref, out, tokenizer, resume, System.err);
             Trainer.Summary s = t.train(replaced.active() ? TrainGuard.Replacement.firstCheckpoint(spec.cadence().ckptEvery(), spec.steps()) : Integer.MAX_VALUE);

@@ -21,16 +21,19 @@ public record Device(@com.fasterxml.jackson.annotation.JsonValue String spec) {
 
     public boolean isCuda() { return spec.startsWith("cuda"); }
 
+    /** The host. Any other device (CUDA; "meta", libtorch's shape-only device, in tests) gets explicit placement. */
+    public boolean isCpu() { return spec.equals("cpu"); }
+
     /** The tensor on this device: itself when already there, else a copy. */
     public org.bytedeco.pytorch.Tensor put(org.bytedeco.pytorch.Tensor t) {
-        return !isCuda() && t.is_cpu() ? t : t.to(torchDevice(), t.scalar_type().intern());
+        return isCpu() && t.is_cpu() ? t : t.to(torchDevice(), t.scalar_type().intern());
     }
 
     public org.bytedeco.pytorch.Device torchDevice() { return new org.bytedeco.pytorch.Device(spec); }
 
     public TensorOptions options(ScalarType dtype) {
         TensorOptions o = new TensorOptions(dtype);
-        return isCuda() ? o.device(new org.bytedeco.pytorch.DeviceOptional(torchDevice())) : o;
+        return isCpu() ? o : o.device(new org.bytedeco.pytorch.DeviceOptional(torchDevice()));
     }
 
     public TensorOptions options(DType dtype) { return options(dtype.scalarType()); }

@@ -116,10 +116,17 @@ public final class Engine {
      */
     static void extractNatives() {
         String platform = Loader.getPlatform();
-        for (Class<?> c : new Class<?>[] {Loader.class, org.bytedeco.openblas.global.openblas.class, torch.class}) {
+        java.util.List<Class<?>> libs = new java.util.ArrayList<>(java.util.List.of(Loader.class, org.bytedeco.openblas.global.openblas.class, torch.class));
+        try { // the CUDA presets, present with mvn -Pcuda
+            libs.add(Class.forName("org.bytedeco.cuda.global.cudart", false, Engine.class.getClassLoader()));
+        } catch (ClassNotFoundException absent) {
+            // CPU build
+        }
+        for (Class<?> c : libs) {
             String pkg = c.getPackage().getName().replace(".global", "").replace('.', '/');
             try {
                 Loader.cacheResources(c, "/" + pkg + "/" + platform + "/");
+                if (c.getResource("/" + pkg + "/" + platform + "-gpu/") != null) Loader.cacheResources(c, "/" + pkg + "/" + platform + "-gpu/");
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot extract the native libraries of " + pkg + " into " + cacheDirName()
                         + " (" + e.getMessage() + "); free disk space or set -Dorg.bytedeco.javacpp.cachedir=DIR", e);
@@ -149,20 +156,80 @@ public final class Engine {
     }
 
     /** Median GFLOP/s of an n x n x n matrix product in this dtype on the CPU: the peak MFU is measured against. */
-    public static double matmulGflops(int n, DType dtype) {
+    public static double matmulGflops(int n, DType dtype) { return matmulGflops(n, dtype, Device.CPU, 5); }
+
+    /**
+     * Median GFLOP/s of an n x n x n matrix product in this dtype on this device, over {@code reps} timed repetitions
+     * of 5 products after two untimed ones (on CUDA each repetition ends with a read-back, so it waits for the GPU).
+     */
+    public static double matmulGflops(int n, DType dtype, Device device, int reps) {
         init();
-        org.bytedeco.pytorch.Tensor a = torch.randn(n, n).to(dtype.scalarType()), b = torch.randn(n, n).to(dtype.scalarType());
+        org.bytedeco.pytorch.Tensor a = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType()),
+                b = torch.randn(new long[] {n, n}, device.options(DType.FP32)).to(dtype.scalarType());
         java.util.List<Double> g = new java.util.ArrayList<>();
-        for (int rep = 0; rep < 7; rep++) {
-            try (PointerScope s = new PointerScope()) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 5; i++) a.matmul(b);
-                double sec = (System.nanoTime() - t0) / 1e9 / 5;
-                if (rep >= 2) g.add(2.0 * n * n * n / sec / 1e9);
+        try {
+            for (int rep = 0; rep < reps + 2; rep++) {
+                try (PointerScope s = new PointerScope()) {
+                    long t0 = System.nanoTime();
+                    org.bytedeco.pytorch.Tensor c = null;
+                    for (int i = 0; i < 5; i++) c = a.matmul(b);
+                    if (device.isCuda()) c.sum().item_double();
+                    double sec = (System.nanoTime() - t0) / 1e9 / 5;
+                    if (rep >= 2) g.add(2.0 * n * n * n / sec / 1e9);
+                }
             }
+        } finally {
+            a.close();
+            b.close();
         }
         java.util.Collections.sort(g);
         return g.get(g.size() / 2);
+    }
+
+    /**
+     * The precision policy: inside this scope, ops on {@code device} compute as {@code p} says. For bf16 that is
+     * libtorch's autocast (matrix products, attention in bf16 from fp32 masters, gradients flowing back to fp32; ops
+     * on the fp32 list, and every op whose inputs are fp32, stay fp32). Nested scopes are fine; the cache of bf16
+     * weight copies is dropped when the outermost one closes, so no copy outlives an optimizer step. fp32: autocast off.
+     */
+    public static Scope compute(Precision p, Device device) {
+        init();
+        torch.DeviceType dt = device.isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU;
+        boolean wasOn = torch.is_autocast_enabled(dt);
+        if (p != Precision.BF16) { // fp32 inside a bf16 scope (an fp32 model called from bf16 code) turns autocast off
+            if (!wasOn) return () -> {};
+            torch.set_autocast_enabled(dt, false);
+            return () -> torch.set_autocast_enabled(dt, true);
+        }
+        torch.ScalarType wasType = torch.get_autocast_dtype(dt).intern();
+        torch.set_autocast_enabled(dt, true);
+        torch.set_autocast_dtype(dt, torch.ScalarType.BFloat16);
+        torch.increment_nesting();
+        return () -> {
+            if (torch.decrement_nesting() == 0) torch.clear_cache();
+            torch.set_autocast_dtype(dt, wasType);
+            torch.set_autocast_enabled(dt, wasOn);
+        };
+    }
+
+    /** Whether ops on this device now compute in bf16 (inside {@link #compute} with bf16). */
+    public static boolean lowPrecision(Device device) {
+        init();
+        return torch.is_autocast_enabled(device.isCuda() ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+    }
+
+    /**
+     * Fails with one line saying what to install when {@code device} is CUDA and libtorch cannot reach a GPU: the
+     * natives on the classpath are the CPU build (build with {@code mvn -Pcuda}), or no driver or GPU is visible.
+     */
+    public static void requireDevice(Device device) {
+        if (!device.isCuda()) return;
+        init();
+        if (Device.cudaAvailableRaw()) return;
+        boolean cudaBuild = torch.show_config().getString().contains("USE_CUDA=ON") || torch.show_config().getString().contains("CUDA Runtime");
+        throw new IllegalStateException(cudaBuild
+                ? "--device " + device.spec() + ": libtorch's CUDA build is loaded but sees no GPU: install the NVIDIA driver (nvidia-smi must list a GPU) or use --device cpu"
+                : "--device " + device.spec() + ": the libtorch natives on the classpath are the CPU build: build with `mvn -Pcuda -DskipTests package` (linux-x86_64-gpu natives and org.bytedeco:cuda) on a machine with an NVIDIA driver, or use --device cpu");
     }
 
     /** libtorch's version as its build configuration states it, or "?". */

@@ -83,16 +83,17 @@ public final class AdamW {
      * without a pass over every gradient. Returns the norm before clipping.
      */
     public double clipGradNorm(double maxNorm) {
-        double sq = 0;
         try (Engine.Scope ng = Engine.noGrad()) {
+            // Per-tensor norms stay on the gradients' device; the one read-back below is the step's only host
+            // synchronisation (a read per parameter would stall a GPU once per tensor). Squares summed in fp64.
+            java.util.List<Tensor> norms = new java.util.ArrayList<>();
             for (Tensor p : params.values()) {
                 Tensor g = p.grad();
-                if (g.defined()) {
-                    double n = g.norm().item_double();
-                    sq += n * n;
-                }
+                if (g.defined()) norms.add(g.norm().to(torch.ScalarType.Double));
             }
-            double norm = Math.sqrt(sq), coef = maxNorm / (norm + 1e-6);
+            if (norms.isEmpty()) return 0;
+            double norm = torch.stack(new org.bytedeco.pytorch.TensorVector(norms.toArray(new Tensor[0]))).square().sum().sqrt().item_double();
+            double coef = maxNorm / (norm + 1e-6);
             if (maxNorm > 0 && coef < 1)
                 for (Tensor p : params.values()) {
                     Tensor g = p.grad();

@@ -22,6 +22,7 @@ import org.bytedeco.pytorch.global.torch;
 import rho4j.engine.DType;
 import rho4j.engine.Device;
 import rho4j.engine.Engine;
+import rho4j.engine.Precision;
 import rho4j.engine.Tensors;
 
 /**
@@ -55,6 +56,8 @@ public final class Llama {
     public final LlamaConfig cfg;
     public final Device device;
     public final DType dtype;
+    // How the model computes (the weights stay in dtype): fp32, or bf16 mixed precision (Engine.compute).
+    private volatile Precision precision = Precision.FP32;
     private final Weights w;
     private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>(); // Hugging Face name -> weight, in file order
     // RoPE tables (Tmax, E), built in float64 then cast so positions far out stay accurate. sinSigned carries the sign
@@ -111,7 +114,7 @@ public final class Llama {
     }
 
     private Llama(LlamaConfig cfg, Device device, DType dtype, WeightSource weights, long seed) {
-        Engine.init();
+        Engine.requireDevice(device);
         this.cfg = cfg;
         this.device = device;
         this.dtype = dtype;
@@ -195,6 +198,17 @@ public final class Llama {
         return n;
     }
 
+    /**
+     * Sets how every forward and backward of this model computes from now on: training, scoring, evaluation and
+     * generation alike (the weights are unchanged: fp32 masters stay fp32). Returns this model.
+     */
+    public Llama setPrecision(Precision p) {
+        this.precision = p;
+        return this;
+    }
+
+    public Precision precision() { return precision; }
+
     /** The typed weights. */
     public Weights weights() { return w; }
 
@@ -218,7 +232,10 @@ public final class Llama {
 
     /** Logits for every position: idx (B, T) int64 -> (B, T, V). */
     public Tensor logits(Tensor idx) {
-        return linear(trunk(idx, null, 0, null, null), w.head());
+        Tensor h = trunk(idx, null, 0, null, null);
+        try (Engine.Scope mixed = Engine.compute(precision, device)) {
+            return widened(linear(h, w.head())); // a bf16 product, fp32 logits for the log-softmax
+        }
     }
 
     /**
@@ -249,7 +266,7 @@ public final class Llama {
 
     /** The training forward of b sequences of t token ids: per-token losses now, the backward pass on demand. */
     public FusedHeadLoss trainForward(int[] inputs, int[] targets, int b, int t) {
-        return FusedHeadLoss.forward(hidden(Tensors.longs(device, inputs, b, t)), w.head(), Tensors.longs(device, targets, b, t));
+        return FusedHeadLoss.forward(hidden(Tensors.longs(device, inputs, b, t)), w.head(), Tensors.longs(device, targets, b, t), precision);
     }
 
     /** A fresh AdamW over every parameter (decoupled weight decay on matrices only). */
@@ -258,13 +275,13 @@ public final class Llama {
     /** As {@link #scoreTokens(Tensor, Tensor, boolean)}, {@code group} sequences per forward. */
     float[][] scoreTokens(Tensor idx, Tensor targets, boolean entropy, int group) {
         long b = idx.size(0), t = idx.size(1);
-        if (group >= b) return FusedHeadLoss.score(hidden(idx), headWeight(), targets, entropy);
+        if (group >= b) return FusedHeadLoss.score(hidden(idx), headWeight(), targets, entropy, precision);
         float[] loss = new float[(int) (b * t)], ent = entropy ? new float[(int) (b * t)] : null;
         for (long r0 = 0; r0 < b; r0 += group) {
             long c = Math.min(group, b - r0);
             float[][] le;
             try (org.bytedeco.javacpp.PointerScope sub = new org.bytedeco.javacpp.PointerScope()) { // this group's tensors die here
-                le = FusedHeadLoss.score(hidden(idx.narrow(0, r0, c)), headWeight(), targets.narrow(0, r0, c), entropy);
+                le = FusedHeadLoss.score(hidden(idx.narrow(0, r0, c)), headWeight(), targets.narrow(0, r0, c), entropy, precision);
             }
             System.arraycopy(le[0], 0, loss, (int) (r0 * t), (int) (c * t));
             if (entropy) System.arraycopy(le[1], 0, ent, (int) (r0 * t), (int) (c * t));
@@ -287,6 +304,12 @@ public final class Llama {
      * {@code pos} and, for left-padded batches, {@code positions} (B, T) and a boolean {@code mask} (B, 1, T, S).
      */
     Tensor trunk(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
+        try (Engine.Scope mixed = Engine.compute(precision, device)) {
+            return trunkIn(idx, cache, pos, positions, mask);
+        }
+    }
+
+    private Tensor trunkIn(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
         long b = idx.size(0), t = idx.size(1);
         int e = cfg.headDim();
         Tensor c, sn;
@@ -298,6 +321,10 @@ public final class Llama {
         } else { // (T, 1, E), broadcast over B and H
             c = cos.narrow(0, pos, t).view(t, 1, e);
             sn = sinSigned.narrow(0, pos, t).view(t, 1, e);
+        }
+        if (Engine.lowPrecision(device) && dtype == DType.FP32) { // RoPE in the activations' dtype (bf16), as Hugging Face's
+            c = c.to(torch.ScalarType.BFloat16);
+            sn = sn.to(torch.ScalarType.BFloat16);
         }
         if (cache != null && mask == null && t > 1 && pos > 0) {
             // A chunk fed after earlier cache entries: SDPA's is_causal aligns the triangle top-left (query i sees keys
@@ -345,7 +372,7 @@ public final class Llama {
                 causal, new DoubleOptional(), false); // (B, H, T, E)
         y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
         Tensor o = linear(y, blk.wo());
-        return noGrad ? o.add_(x) : x.add(o); // the same sum: float addition commutes
+        return residual(x, o, noGrad);
     }
 
     /** The MLP half: x + down(silu(gate(norm(x))) * up(norm(x))), (B, T, D) -> (B, T, D) through (B, T, F). */
@@ -354,7 +381,21 @@ public final class Llama {
         Tensor gate = linear(hn, blk.wGate()); // (B, T, F)
         if (org.bytedeco.pytorch.GradMode.is_enabled()) return x.add(linear(silu(gate).mul(linear(hn, blk.wUp())), blk.wDown()));
         torch.silu_(gate).mul_(linear(hn, blk.wUp())); // scoring, evaluation: no graph, so in place
-        return linear(gate, blk.wDown()).add_(x);
+        return residual(x, linear(gate, blk.wDown()), true);
+    }
+
+    /** bf16 (a product under the bf16 policy) -> fp32; any other dtype as it is. */
+    static Tensor widened(Tensor t) {
+        return t.scalar_type().intern() == torch.ScalarType.BFloat16 ? t.to(torch.ScalarType.Float) : t;
+    }
+
+    /**
+     * x + f(x) in x's dtype (the fp32 residual stream stays fp32 when f computes in bf16). Without a graph, in place
+     * into whichever of the two has that dtype: the same sum, float addition commutes.
+     */
+    private static Tensor residual(Tensor x, Tensor fx, boolean inPlace) {
+        if (!inPlace) return x.add(fx);
+        return fx.scalar_type().intern() == x.scalar_type().intern() ? fx.add_(x) : x.add_(fx);
     }
 
     private Tensor rmsNorm(Tensor x, Tensor w) {
@@ -393,9 +434,11 @@ public final class Llama {
             k = new Tensor[m.cfg.nLayers()];
             v = new Tensor[m.cfg.nLayers()];
             long[] shape = {batch, m.cfg.nKvHeads(), maxLen, m.cfg.headDim()};
+            // bf16 keys and values under the bf16 policy: half the memory, and attention reads them without a cast
+            DType dt = m.precision == Precision.BF16 && m.dtype == DType.FP32 ? DType.BF16 : m.dtype;
             for (int l = 0; l < k.length; l++) {
-                k[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
-                v[l] = torch.empty(shape, m.device.options(m.dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+                k[l] = torch.empty(shape, m.device.options(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
+                v[l] = torch.empty(shape, m.device.options(dt), new org.bytedeco.pytorch.MemoryFormatOptional());
             }
         }
     }
@@ -406,6 +449,8 @@ public final class Llama {
     public Tensor stepLogits(Tensor idx, KvCache cache, int pos, Tensor positions, Tensor mask) {
         Tensor hidden = trunk(idx, cache, pos, positions, mask); // (B, T, D)
         Tensor last = hidden.narrow(1, hidden.size(1) - 1, 1).squeeze(1); // (B, D)
-        return linear(last, w.head()); // (B, V)
+        try (Engine.Scope mixed = Engine.compute(precision, device)) {
+            return widened(linear(last, w.head())); // (B, V)
+        }
     }
 }

@@ -35,6 +35,7 @@ final class Evaluation {
 
     static void run(Path run, Device device, TokenStore holdout, Recipe r, List<Path> taskFiles, Path dir, PrintStream log) throws IOException {
         TorchLanguageModel lm = TorchLanguageModel.load(run, device);
+        lm.model().setPrecision(rho4j.engine.Precision.parse(r.precision(), device));
         double holdoutLoss = WindowLosses.mean(lm.model(), holdout, r.budget().microBatch(), Integer.MAX_VALUE);
         Recipe.Eval e = r.eval();
         Evaluator ev = new Evaluator(lm, new Evaluator.Config(e.shots(), e.limit(), 8, e.maxNewTokens(), r.seed()));

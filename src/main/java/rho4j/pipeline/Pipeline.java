@@ -52,6 +52,8 @@ public final class Pipeline {
     public static Results run(Recipe r, Path out, PrintStream log) throws IOException {
         Engine.init();
         Device device = Device.parse(r.device());
+        rho4j.engine.Precision.Choice precision = rho4j.engine.Precision.choose(r.precision(), device);
+        log.println("rho run: precision " + precision);
         long t0 = System.nanoTime();
         Files.createDirectories(out);
         Stages st = new Stages(out, log);
@@ -71,7 +73,7 @@ public final class Pipeline {
         try (TokenStore refStore = TokenStore.open(stores.resolve("reference"));
              TokenStore corpus = TokenStore.open(stores.resolve("corpus"));
              TokenStore holdout = TokenStore.open(stores.resolve("holdout"))) {
-            String refKey = Stages.key("reference", storesKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed());
+            String refKey = Stages.key("reference", storesKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed(), precision.precision());
             Path refRun = st.run("reference", refKey, dir -> {
                 TrainSpec c = trainSpec(r, mc.vocabSize(), b.referenceSteps(), "clm", false);
                 new Trainer(c, c.initialModel(), refStore, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
@@ -79,16 +81,16 @@ public final class Pipeline {
 
             String scoresKey = Stages.key("scores", refKey, storesKey);
             Path scores = st.run("scores", scoresKey, dir -> {
-                Llama ref = ModelFiles.load(refRun, device, DType.FP32);
+                Llama ref = ModelFiles.load(refRun, device, DType.FP32).setPrecision(precision.precision());
                 Scorer.run(ref, ModelFiles.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
             });
 
-            String clmKey = Stages.key("clm", storesKey, mc, b, r.seed());
+            String clmKey = Stages.key("clm", storesKey, mc, b, r.seed(), precision.precision());
             Path clmRun = st.run("clm", clmKey, dir -> {
                 TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "clm", false);
                 new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             });
-            String slmKey = Stages.key("slm", scoresKey, storesKey, mc, b, r.seed(), r.selection());
+            String slmKey = Stages.key("slm", scoresKey, storesKey, mc, b, r.seed(), r.selection(), precision.precision());
             Path slmRun = st.run("slm", slmKey, dir -> {
                 TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "slm", true);
                 try (ReferenceScores rs = ReferenceScores.open(scores)) {

@@ -27,7 +27,7 @@ import rho4j.train.TrainSpec;
  */
 public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference,
                      Data corpus, Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device,
-                     Path base) {
+                     String precision, Path base) {
 
     /**
      * Without a base model: the tokenizer and every model are trained from scratch. With {@code base: MODEL_DIR} (a
@@ -36,7 +36,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
      */
     public Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference, Data corpus,
                   Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device) {
-        this(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device, null);
+        this(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device, "auto", null);
     }
 
     /** {@code trainOn} empty means "the reference data". */
@@ -123,16 +123,17 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         o.put("score", selection.score());
         o.put("scope", selection.scope());
         o.put("unit", selection.unit());
+        o.put("precision", precision);
         return o;
     }
 
     public Recipe withRatio(double ratio) {
         return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget,
-                new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()), eval, device, base);
+                new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()), eval, device, precision, base);
     }
 
     public Recipe withBudget(Budget b) {
-        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, b, selection, eval, device, base);
+        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, b, selection, eval, device, precision, base);
     }
 
     /**
@@ -149,7 +150,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
                 tiny ? new Model("tiny", 0, 0, 0, 0, 0, 128) : new Model("demo", 0, 0, 0, 0, 0, 128),
                 tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 8, 8 * 128, 2e-3, 15, 150),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
-                new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 60, tiny ? 24 : 32), "cpu");
+                new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 60, tiny ? 24 : 32), "cpu", "auto", null);
     }
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
@@ -188,6 +189,8 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         boolean demo = y.bool("demo", false);
         String device = y.string("device", "cpu");
         rho4j.engine.Device.parse(device); // a typo fails here, not after the first stages
+        String precision = y.string("precision", "auto");
+        if (!List.of("auto", "fp32", "bf16").contains(precision)) throw y.error("precision", "must be auto, fp32 or bf16, got '" + precision + "'");
         String sizeText = y.string("demo_size", "default");
         DemoSize demoSize;
         try {
@@ -255,7 +258,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         y.done();
         if (baseDir != null && !m.has("context")) model = new Model(model.preset(), 0, 0, 0, 0, 0, 0); // the base's context (capped)
         return new Recipe(name, seed, demo, demoSize, new Tokenizer(vocab, tokFiles), reference, corpus, holdout, model,
-                budget, sel, eval, device, baseDir);
+                budget, sel, eval, device, precision, baseDir);
     }
 
     /** The training context of runs from a base: model.context when given, else the base's (capped as `rho train` caps it). */

@@ -23,7 +23,10 @@ public final class ReferenceScores implements AutoCloseable {
 
     public record Meta(int format, long tokens, int contextLength, String storeTokensSha256, String tokenizerHash,
                        String referenceModel, String referenceModelSha256, boolean hasEntropy, String lossSha256,
-                       double meanLoss) {}
+                       double meanLoss, String precision) {
+        /** How the reference model computed the scores (the scores themselves are fp32 either way); older files: fp32. */
+        public String precision() { return precision == null ? "fp32" : precision; }
+    }
 
     private final Path dir;
     private final Meta meta;

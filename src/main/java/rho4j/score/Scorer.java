@@ -24,7 +24,7 @@ import rho4j.util.Json;
  */
 public final class Scorer {
     public record Identity(long tokens, int contextLength, String storeTokensSha256, String tokenizerHash, String referenceModel,
-                           String referenceModelSha256, boolean hasEntropy) {}
+                           String referenceModelSha256, boolean hasEntropy, String precision) {}
 
     public record Progress(Identity identity, long windowsDone) {}
 
@@ -61,10 +61,10 @@ public final class Scorer {
             throw new IllegalArgumentException("store " + store.dir() + " has vocabulary " + store.meta().vocabSize() + ", larger than the reference model's " + ref.cfg.vocabSize()
                     + ": was it tokenized with another tokenizer?");
         Identity id = new Identity(store.size(), T, store.tokensSha256(), store.meta().tokenizerHash(), referenceModelDir.toString(),
-                rho4j.model.ModelFiles.weightsHash(referenceModelDir), entropy);
+                rho4j.model.ModelFiles.weightsHash(referenceModelDir), entropy, ref.precision().id);
         boolean leader = dist.leader();
         dist.agree("scoring inputs", Hashing.sha256(id.tokens() + "/" + T + "/" + id.storeTokensSha256() + "/" + id.referenceModelSha256() + "/" + entropy
-                + "/batch " + batch)); // the data and the model, not their paths, which may differ between nodes
+                + "/batch " + batch + "/" + ref.precision().id)); // the data and the model, not their paths, which may differ between nodes
         Path meta = out.resolve(ReferenceScores.META_FILE), progress = out.resolve(ReferenceScores.PROGRESS_FILE);
         long windows = WindowSampler.numWindows(store.size(), T), done = 0;
         boolean resumed = false;
@@ -73,7 +73,7 @@ public final class Scorer {
             if (Files.exists(meta)) {
                 ReferenceScores.Meta m = Json.read(meta, ReferenceScores.Meta.class, "delete it and rerun `rho score`");
                 if (m.storeTokensSha256().equals(id.storeTokensSha256()) && m.referenceModelSha256().equals(id.referenceModelSha256())
-                        && m.contextLength() == T && (m.hasEntropy() || !entropy)) {
+                        && m.contextLength() == T && (m.hasEntropy() || !entropy) && id.precision().equals(m.precision() == null ? "fp32" : m.precision())) { // scores.json before precision was recorded: fp32
                     log.println("rho: " + out + " already holds complete scores for this store and reference model");
                     dist.broadcast(-1, 0);
                     return new Result(m.tokens(), m.tokens(), m.meanLoss(), 0, true);
@@ -165,7 +165,7 @@ public final class Scorer {
         double secs = (System.nanoTime() - t0) / 1e9;
         double mean = meanFinite(lossFile);
         ReferenceScores.Meta m = new ReferenceScores.Meta(1, store.size(), T, id.storeTokensSha256(), id.tokenizerHash(), id.referenceModel(),
-                id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean);
+                id.referenceModelSha256(), entropy, Hashing.sha256(lossFile), mean, id.precision());
         Json.write(meta, m);
         Files.deleteIfExists(progress);
         return new Result(store.size(), scoredNow, mean, scoredNow / secs, resumed);

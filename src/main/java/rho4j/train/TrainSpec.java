@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import rho4j.engine.DType;
 import rho4j.engine.Device;
+import rho4j.engine.Precision;
 import rho4j.model.AdamW;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
@@ -23,7 +24,7 @@ import rho4j.model.ModelFiles;
  * ({@link #resolveModel}) serve them all. Saved in run.json; a resume must match it.
  */
 public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch, Optim optim, Selection selection,
-                        Cadence cadence, List<Integer> dumpSteps, String initFrom, ModelFiles.Export export) {
+                        Cadence cadence, List<Integer> dumpSteps, String initFrom, ModelFiles.Export export, Precision precision) {
 
     /**
      * @param microBatch sequences per forward/backward
@@ -45,7 +46,9 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             throw new IllegalArgumentException("--batch-tokens " + batch.tokens() + " must be a multiple of micro-batch tokens " + perMicro
                     + " (--micro-batch " + batch.microBatch() + " x context " + model.contextLength() + ")");
         dumpSteps = dumpSteps == null ? List.of() : List.copyOf(dumpSteps);
-        if (export == null) export = ModelFiles.Export.DEFAULT;
+        if (precision == null) precision = Precision.FP32;
+        if (export == null) export = new ModelFiles.Export(ModelFiles.Export.DEFAULT.maxShardBytes(), DType.FP32);
+        if (export.dtype() == DType.FP64) throw new IllegalArgumentException("--save-dtype must be fp32 or bf16, not fp64");
     }
 
     /** Options that size the model: with init-from the model folder's config.json does, so giving one is an error. */
@@ -61,7 +64,7 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
             "lr", 6e-4, "min-lr", null, "warmup", 100, "weight-decay", 0.1, "beta1", 0.9, "beta2", 0.95, "eps", 1e-8, "clip", 1.0,
             "log-every", 10, "eval-every", 100, "eval-windows", 64, "ckpt-every", 200, "keep-checkpoints", 2,
             "objective", "clm", "ratio", 0.6, "score", "excess", "scope", "micro-batch", "unit", "token", "dump-steps", List.of(),
-            "init-from", null, "max-shard-size", "2GB");
+            "init-from", null, "max-shard-size", "2GB", "precision", "auto", "save-dtype", "fp32");
 
     /**
      * The spec for these option values (missing keys take {@link #DEFAULTS}; values may be typed or strings, as a
@@ -110,8 +113,18 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         };
         Cadence cadence = new Cadence(v.positive("log-every"), v.integer("eval-every"), v.positive("eval-windows"), v.integer("ckpt-every"),
                 v.integer("keep-checkpoints"));
-        return new TrainSpec(m, Device.parse(v.string("device")), v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"),
-                initFrom, new ModelFiles.Export(v.bytes("max-shard-size"), null));
+        Device device = Device.parse(v.string("device"));
+        // auto is resolved here, so run.json records what the run computes in (and a resume elsewhere must match it)
+        return new TrainSpec(m, device, v.longValue("seed"), batch, optim, sel, cadence, v.ints("dump-steps"),
+                initFrom, new ModelFiles.Export(v.bytes("max-shard-size"), saveDtype(v.string("save-dtype"))), Precision.parse(v.string("precision"), device));
+    }
+
+    private static DType saveDtype(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "fp32", "float32" -> DType.FP32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            default -> throw new IllegalArgumentException("--save-dtype must be fp32 or bf16, not '" + s + "'");
+        };
     }
 
     /** The model folder an init-from names (a Hugging Face folder, or a run: its model/). */
@@ -154,13 +167,16 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
     /** The model training starts from, in fp32 on this device: the init-from folder's weights, else drawn from the seed. */
     public Llama initialModel() {
         Device here = rho4j.engine.Distributed.get(device.isCuda()).device(device); // cuda:LOCAL_RANK under a launcher
-        if (initFrom == null) return new Llama(model, here, DType.FP32, seed);
+        if (initFrom == null) return new Llama(model, here, DType.FP32, seed).setPrecision(precision);
         try {
-            return ModelFiles.load(Path.of(initFrom), model, here, DType.FP32);
+            return ModelFiles.load(Path.of(initFrom), model, here, DType.FP32).setPrecision(precision);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
     }
+
+    /** The dtype the final model folder is saved in (checkpoints keep the fp32 masters). */
+    public DType saveDtype() { return export.dtype(); }
 
     public int steps() { return batch.steps(); }
 

@@ -54,6 +54,7 @@ public final class Trainer {
         this.log = log;
         this.T = spec.model().contextLength();
         this.B = spec.microBatch();
+        model.setPrecision(spec.precision()); // a loaded model computes as the run says too
         if (!model.cfg.equals(spec.model()))
             throw new IllegalArgumentException("the model's shape " + model.cfg + " is not the run's " + spec.model());
         Selection sel = spec.selection();
