@@ -18,6 +18,13 @@ public enum Precision {
 
     Precision(String id) { this.id = id; }
 
+    /**
+     * The precision attention runs in under this policy on this device. bf16 on CUDA (its flash kernels); fp32 on the
+     * CPU, where libtorch 2.10's bf16 scaled_dot_product_attention ran 6x slower than fp32 (bench/README.md) while bf16
+     * products ran 2.7x faster: there the policy keeps the products in bf16 and the attention kernel in fp32.
+     */
+    public Precision attention(Device device) { return this == BF16 && device.isCuda() ? BF16 : FP32; }
+
     /** A precision and why it was chosen: printed at start and by {@code rho info}. */
     public record Choice(Precision precision, String reason) {
         @Override

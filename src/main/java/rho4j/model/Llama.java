@@ -367,9 +367,17 @@ public final class Llama {
         }
         kk = repeatKv(kk, h / k); // (B, H, S, E)
         v = repeatKv(v, h / k);
-        // Fused attention: no T x T matrix kept.
-        Tensor y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
-                causal, new DoubleOptional(), false); // (B, H, T, E)
+        // Fused attention: no T x T matrix kept. In the precision the policy gives attention on this device.
+        Tensor y;
+        if (precision == Precision.BF16 && precision.attention(device) == Precision.FP32 && dtype == DType.FP32) {
+            try (Engine.Scope fp32 = Engine.compute(Precision.FP32, device)) {
+                y = scaled_dot_product_attention(widened(q), widened(kk), widened(v), mask == null ? new TensorOptional() : new TensorOptional(mask),
+                        0.0, causal, new DoubleOptional(), false);
+            }
+        } else {
+            y = scaled_dot_product_attention(q, kk, v, mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0,
+                    causal, new DoubleOptional(), false); // (B, H, T, E)
+        }
         y = y.transpose(1, 2).reshape(b, t, d); // (B, T, D)
         Tensor o = linear(y, blk.wo());
         return residual(x, o, noGrad);
