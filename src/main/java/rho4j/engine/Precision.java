@@ -52,8 +52,8 @@ public enum Precision {
     /**
      * bf16 where this hardware runs it fast, else fp32. {@code -Drho.precision=fp32|bf16} (bin/rho: RHO_PRECISION)
      * pins what auto means on a machine; the test suite pins fp32 so its results do not depend on the CPU.
-     * CPU: AMX in /proc/cpuinfo, else a quick matmul probe (bf16 at least {@link #PROBE_RATIO} times fp32: oneDNN's
-     * AVX-512-BF16 kernels qualify, CPUs that emulate bf16 run it 10-100 times slower than fp32). CUDA: compute
+     * CPU: bf16 with AMX in /proc/cpuinfo, else fp32 (the reason quotes a quick matmul probe: AVX-512-BF16 products beat
+     * fp32, but whole steps were not reliably faster, and CPUs that emulate bf16 run it far slower). CUDA: compute
      * capability 8.0 or newer (Ampere and later run bf16 on their tensor cores), read from nvidia-smi.
      */
     public static Choice auto(Device device) {
@@ -74,7 +74,9 @@ public enum Precision {
         double f = Engine.matmulGflops(PROBE_N, DType.FP32, Device.CPU, 3), b = Engine.matmulGflops(PROBE_N, DType.BF16, Device.CPU, 3);
         String probe = String.format(Locale.ROOT, "%d^3 matmul probe: bf16 %.0f GFLOP/s, fp32 %.0f%s", PROBE_N, b, f,
                 flags.contains(" avx512_bf16") ? ", AVX-512-BF16, no AMX" : ", no AMX or AVX-512-BF16");
-        return b >= PROBE_RATIO * f ? new Choice(BF16, probe) : new Choice(FP32, probe);
+        // Without AMX, bf16 products can beat fp32 (AVX-512-BF16) while whole training steps do not, reliably (measured
+        // on Zen 5: bench/README.md), so auto stays fp32 there and says how to opt in.
+        return new Choice(FP32, probe + (b >= PROBE_RATIO * f ? "; bf16 products are faster, whole steps were not reliably: --precision bf16 to opt in" : ""));
     }
 
     /** Large enough for the blocked kernels to reach speed (bench/README.md), small enough to cost well under a second. */

@@ -70,7 +70,7 @@ class ShardedScoringTest {
         }
         ReferenceScores.Meta m = rho4j.util.Json.MAPPER.readValue(tmp.resolve("one").resolve(ReferenceScores.META_FILE).toFile(), ReferenceScores.Meta.class);
         var id = new rho4j.score.Scorer.Identity(m.tokens(), m.contextLength(), m.storeTokensSha256(), m.tokenizerHash(), m.referenceModel(),
-                m.referenceModelSha256(), true);
+                m.referenceModelSha256(), true, m.precision());
         rho4j.util.Json.write(cut.resolve(rho4j.score.ReferenceScores.PROGRESS_FILE), new rho4j.score.Scorer.Progress(id, 24));
         int[] two = Ranks.rho(2, tmp.resolve("log2"), 120, Map.of(), with(args, cut));
         assertArrayEquals(new int[] {0, 0}, two, Ranks.logs(tmp.resolve("log2"), 2));

@@ -51,7 +51,7 @@ class ReferenceScoresBindingTest {
         }
         Files.write(dir.resolve(ReferenceScores.LOSS_FILE), l.array());
         if (entropy) Files.write(dir.resolve(ReferenceScores.ENTROPY_FILE), e.array());
-        var meta = new ReferenceScores.Meta(1, s.size(), ctx, s.tokensSha256(), s.meta().tokenizerHash(), "ref", "abc", entropy, "def", 1.0);
+        var meta = new ReferenceScores.Meta(1, s.size(), ctx, s.tokensSha256(), s.meta().tokenizerHash(), "ref", "abc", entropy, "def", 1.0, "fp32");
         Json.MAPPER.writeValue(dir.resolve(ReferenceScores.META_FILE).toFile(), meta);
         return dir;
     }

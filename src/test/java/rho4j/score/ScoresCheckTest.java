@@ -24,7 +24,7 @@ class ScoresCheckTest {
         for (float f : losses) b.putFloat(f);
         Files.write(dir.resolve(ReferenceScores.LOSS_FILE), b.array());
         Json.write(dir.resolve(ReferenceScores.META_FILE), new ReferenceScores.Meta(1, losses.length, 4, "s", "t", "m", "h", false,
-                Hashing.sha256(dir.resolve(ReferenceScores.LOSS_FILE)), 1.0));
+                Hashing.sha256(dir.resolve(ReferenceScores.LOSS_FILE)), 1.0, "fp32"));
         return dir;
     }
 
