@@ -30,14 +30,35 @@ final class TokenizerCommand implements Runnable {
         @Option(names = "--template", description = "JSONL template such as '{question}\\n{answer}'") String template;
         @Option(names = "--skip-bad", description = "skip malformed lines instead of failing") boolean skipBad;
         @Option(names = "--min-pair-count", defaultValue = "2") int minPair;
+        @Option(names = "--max-train-mb", defaultValue = "256", description = "count words over at most this many MB (characters) of text (default 256)")
+        long maxTrainMb;
+
+        /** Ends the corpus read once the sample is full. */
+        private static final class SampleFull extends RuntimeException {
+            SampleFull() { super(null, null, false, false); }
+        }
 
         @Override
         public Integer call() throws Exception {
             Commands.between("--vocab-size", vocab, 260, MAX_VOCAB);
             Commands.atLeast("--min-pair-count", minPair, 1);
             CorpusOptions co = Commands.corpus(field, template, skipBad);
+            Commands.atLeast("--max-train-mb", maxTrainMb, 1);
+            // The texts are held while words are counted: memory grows with the input, so the count runs over the
+            // first --max-train-mb of text (in input order, so the same inputs always give the same tokenizer).
             List<String> texts = new ArrayList<>();
-            new CorpusReader(inputs, co).forEach(d -> texts.add(d.text()));
+            long budget = maxTrainMb << 20;
+            long[] used = {0};
+            try {
+                new CorpusReader(inputs, co).forEach(d -> {
+                    if (used[0] >= budget) throw new SampleFull();
+                    texts.add(d.text());
+                    used[0] += d.text().length();
+                });
+            } catch (SampleFull full) {
+                System.err.printf("rho tokenizer train: counting over the first %d MB of text (%d documents); raise --max-train-mb to use more%n",
+                        maxTrainMb, texts.size());
+            }
             long t0 = System.nanoTime();
             ByteLevelBpe bpe = ByteLevelBpe.train(texts.iterator(), vocab, TrainOptions.defaults().withMinPairCount(minPair).withProgress(System.err::println));
             bpe.save(out);
