@@ -109,8 +109,12 @@ public final class Scorer {
                 int c = (int) Math.max(0, Math.min(batch, windows - w0));
                 float[] mine = new float[0];
                 if (c > 0) {
-                    int[][] xy = WindowSampler.readWindows(store, w0, c, T);
-                    float[][] le = forward(ref, xy[0], xy[1], c, T, entropy);
+                    float[][] le = new float[2][];
+                    WindowLosses.run(ref, store, w0, w0 + c, c, entropy, (first, count, loss, ent) -> { // this rank's batch of the round
+                        le[0] = loss;
+                        le[1] = ent;
+                        return true;
+                    });
                     mine = entropy ? concat(le[0], le[1]) : le[0];
                 }
                 float[][] parts = dist.allgatherParts(mine);
