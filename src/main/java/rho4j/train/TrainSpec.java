@@ -107,7 +107,7 @@ public record TrainSpec(LlamaConfig model, Device device, long seed, Batch batch
         if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("--ratio must be in (0, 1], got " + ratio);
         Selection sel = switch (v.string("objective").toLowerCase(Locale.ROOT)) {
             case "clm" -> Selection.clm();
-            case "slm" -> Selection.slm(v.number("ratio"), ScoreFunction.parse(v.string("score")), SelectionScope.parse(v.string("scope")),
+            case "slm" -> Selection.slm(ratio, ScoreFunction.parse(v.string("score")), SelectionScope.parse(v.string("scope")),
                     SelectionUnit.parse(v.string("unit")));
             default -> throw new IllegalArgumentException("--objective must be clm or slm, not " + v.string("objective"));
         };

@@ -71,16 +71,17 @@ public final class Trainer {
         this.dp = new DataParallel(rho4j.engine.Distributed.get(spec.device().isCuda()), spec);
         this.sampler = new WindowSampler(train.size(), T, spec.seed());
         this.opt = model.optimizer(spec.optim().adam());
+        ObjectNode specJson = Json.MAPPER.valueToTree(spec);
         // the settings and the data, not their paths (each rank may see the store under another path)
-        dp.agree(Json.MAPPER.valueToTree(spec).toString() + "/" + sel.objective() + "/" + train.size() + "/" + train.numDocs() + "/"
+        dp.agree(specJson.toString() + "/" + sel.objective() + "/" + train.size() + "/" + train.numDocs() + "/"
                 + (this.ref instanceof Reference.Stored) + "/" + resume);
         Path checkpoint = resume ? Checkpoint.latest(run) : null;
         if (resume && checkpoint == null) log.println("rho: no checkpoint in " + run + " yet: starting from step 0");
         if (checkpoint != null) {
-            var saved = Json.tree(run.resolve("run.json"), "restore it, or start a new run with --overwrite").path("config");
-            if (!saved.toString().equals(Json.MAPPER.valueToTree(spec).toString())) // text, since 128 reads back as int, not long
+            var saved = Json.tree(run.resolve("run.json"), "restore it, or start a new run with --overwrite");
+            if (!saved.path("config").toString().equals(specJson.toString())) // text, since 128 reads back as int, not long
                 throw new IllegalArgumentException(run.resolve("run.json") + " was written with other settings; resume with the same settings or use a new --out");
-            int savedWorld = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("world_size").asInt(1);
+            int savedWorld = saved.path("world_size").asInt(1);
             if (savedWorld != dp.world())
                 throw new IllegalArgumentException(run + " was trained by " + savedWorld + " process(es), this resume has " + dp.world()
                         + " (WORLD_SIZE): resume with the same number, e.g. rho launch --nproc-per-node " + savedWorld + " -- train ... --resume");
@@ -92,8 +93,8 @@ public final class Trainer {
             log.printf("rho: resuming %s from step %d (%s)%n", run, step, checkpoint.getFileName());
         } else if (dp.leader()) {
             ObjectNode root = Json.MAPPER.createObjectNode();
-            root.set("config", Json.MAPPER.valueToTree(spec));
-            root.setAll((ObjectNode) Json.MAPPER.valueToTree(spec)); // also flat at the top, for the report's settings table
+            root.set("config", specJson);
+            root.setAll(specJson.deepCopy()); // also flat at the top, for the report's settings table
             root.put("objective", sel.objective());
             root.put("train_store", train.dir().toString());
             root.put("world_size", dp.world());
@@ -200,7 +201,7 @@ public final class Trainer {
             unselSum += mbUnsel;
             excessSum += mbExcess;
         }
-        float[] stepExcess = java.util.Arrays.copyOf(excess, (int) excessCount);
+        float[] stepExcess = Arrays.copyOf(excess, (int) excessCount);
         if (dp.world() > 1) {
             double[] st = {selSum, selCount, unselSum, unselCount, excessSum, excessCount};
             dp.sum(st);
