@@ -24,8 +24,9 @@ import rho4j.util.Json;
  * RoPE, explicit softmax attention with repeated kv heads) in float64. Logits, per-token losses and every gradient
  * must agree.
  */
-class PeerParityTest {
-    static String metaName(String hf) {
+public class PeerParityTest {
+    /** bench/peer.py names parameters as Meta's reference code does. */
+    public static String metaName(String hf) {
         return hf.replace("model.embed_tokens.weight", "tok_embeddings.weight").replace("model.norm.weight", "norm.weight")
                 .replace("lm_head.weight", "output.weight").replace("model.layers.", "layers.")
                 .replace("input_layernorm", "attention_norm").replace("post_attention_layernorm", "ffn_norm")

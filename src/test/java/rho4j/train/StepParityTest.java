@@ -181,14 +181,8 @@ class StepParityTest {
         return o;
     }
 
-    static String metaName(String hf) {
-        return hf.replace("model.embed_tokens.weight", "tok_embeddings.weight").replace("model.norm.weight", "norm.weight")
-                .replace("lm_head.weight", "output.weight").replace("model.layers.", "layers.")
-                .replace("input_layernorm", "attention_norm").replace("post_attention_layernorm", "ffn_norm")
-                .replace("self_attn.q_proj", "attention.wq").replace("self_attn.k_proj", "attention.wk")
-                .replace("self_attn.v_proj", "attention.wv").replace("self_attn.o_proj", "attention.wo")
-                .replace("mlp.gate_proj", "feed_forward.w1").replace("mlp.up_proj", "feed_forward.w3").replace("mlp.down_proj", "feed_forward.w2");
-    }
+    /** The peer's (Meta's) name of a Hugging Face parameter name. */
+    static String metaName(String hf) { return rho4j.model.PeerParityTest.metaName(hf); }
 
     private static ArrayNode rows(int[] v, int n) {
         ArrayNode a = Json.MAPPER.createArrayNode();
