@@ -79,19 +79,43 @@ public final class ArithmeticProblems {
         new Template("marbles", ArithmeticProblems::marbles),
         new Template("collection", ArithmeticProblems::collection));
 
+    // One operation on one-digit numbers (subtraction from 10-19): a task a small model learns within minutes.
+    private static final List<Template> ONE_STEP_TEMPLATES = List.of(
+        new Template("buy-more", ArithmeticProblems::buyMore),
+        new Template("give-away", ArithmeticProblems::giveAway),
+        new Template("bags", ArithmeticProblems::bags),
+        new Template("share", ArithmeticProblems::share));
+
+    /** How hard the problems are: multi-step word problems (GSM8K-like), or one operation on one-digit numbers. */
+    public enum Level {
+        WORD(TEMPLATES), ONE_STEP(ONE_STEP_TEMPLATES);
+
+        private final List<Template> templates;
+
+        Level(List<Template> templates) {
+            this.templates = templates;
+        }
+    }
+
     private final SplittableRandom rng;
     private final Split split;
+    private final List<Template> templates;
     private final Set<String> seen = new HashSet<>();
 
     public ArithmeticProblems(long seed, Split split) {
+        this(seed, split, Level.WORD);
+    }
+
+    public ArithmeticProblems(long seed, Split split, Level level) {
         this.rng = new SplittableRandom(seed);
         this.split = split;
+        this.templates = level.templates;
     }
 
     /** The next problem of this generator's split, never repeating an earlier question of this generator. */
     public Problem next() {
         while (true) {
-            Problem p = TEMPLATES.get(rng.nextInt(TEMPLATES.size())).make().apply(rng);
+            Problem p = templates.get(rng.nextInt(templates.size())).make().apply(rng);
             if (splitOf(p.question()) == split && seen.add(p.question())) {
                 return p;
             }
@@ -99,7 +123,11 @@ public final class ArithmeticProblems {
     }
 
     public static List<Problem> generate(long seed, Split split, int count) {
-        ArithmeticProblems gen = new ArithmeticProblems(seed, split);
+        return generate(seed, split, Level.WORD, count);
+    }
+
+    public static List<Problem> generate(long seed, Split split, Level level, int count) {
+        ArithmeticProblems gen = new ArithmeticProblems(seed, split, level);
         List<Problem> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(gen.next());
@@ -183,6 +211,42 @@ public final class ArithmeticProblems {
             n = pick(r, NAMES);
         } while (n.equals(not));
         return n;
+    }
+
+    // ---- one-step templates -----------------------------------------------------------------------------------
+
+    private static Problem buyMore(SplittableRandom r) {
+        String name = pick(r, NAMES), goods = pick(r, GOODS);
+        int a = between(r, 2, 9), b = between(r, 2, 9);
+        String q = "%s has %d %s and buys %d more. How many %s does %s have now?".formatted(name, a, goods, b, goods, name);
+        Steps s = new Steps();
+        return s.done(q, s.add(name + " has ", a, b, " " + goods + "."));
+    }
+
+    private static Problem giveAway(SplittableRandom r) {
+        String name = pick(r, NAMES), goods = pick(r, GOODS);
+        int a = between(r, 10, 19), b = between(r, 2, 9);
+        String q = "%s has %d %s and gives %d of them to %s. How many %s does %s have left?"
+            .formatted(name, a, goods, b, otherName(r, name), goods, name);
+        Steps s = new Steps();
+        return s.done(q, s.sub(name + " has ", a, b, " " + goods + " left."));
+    }
+
+    private static Problem bags(SplittableRandom r) {
+        String name = pick(r, NAMES), sweet = pick(r, SWEETS);
+        int a = between(r, 2, 9), b = between(r, 2, 9);
+        String q = "%s buys %d bags with %d %s in each bag. How many %s does %s buy?".formatted(name, a, b, sweet, sweet, name);
+        Steps s = new Steps();
+        return s.done(q, s.mul(name + " buys ", a, b, " " + sweet + "."));
+    }
+
+    private static Problem share(SplittableRandom r) {
+        String name = pick(r, NAMES), sweet = pick(r, SWEETS);
+        int friends = between(r, 2, 9), each = between(r, 2, 9);
+        String q = "%s shares %d %s equally among %d friends. How many %s does each friend get?"
+            .formatted(name, friends * each, sweet, friends, sweet);
+        Steps s = new Steps();
+        return s.done(q, s.div("Each friend gets ", friends * each, friends, " " + sweet + "."));
     }
 
     // ---- templates --------------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ public final class DemoData {
     public static final String TEST = "test.jsonl";
     public static final String TARGET_HOLDOUT = "target_holdout.jsonl";
     public static final String NOISY = "noisy.jsonl";
+    /** General text for pretraining the demo's base model: the noisy corpus's generator at a different seed and mix. */
+    public static final String GENERAL = "general.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     // Held-out docs are sized like noisy docs so held-out loss sees similar contexts.
@@ -68,7 +70,7 @@ public final class DemoData {
         long refSeed = root.nextLong(), testSeed = root.nextLong(), holdoutSeed = root.nextLong(),
             noisySeed = root.nextLong(), docLenSeed = root.nextLong();
 
-        ArithmeticProblems refGen = new ArithmeticProblems(refSeed, ArithmeticProblems.Split.TRAIN);
+        ArithmeticProblems refGen = new ArithmeticProblems(refSeed, ArithmeticProblems.Split.TRAIN, size.level);
         List<Problem> reference = new ArrayList<>();
         long refChars = 0;
         while (refChars < size.referenceChars) {
@@ -82,7 +84,7 @@ public final class DemoData {
             }
         });
 
-        List<Problem> test = ArithmeticProblems.generate(testSeed, ArithmeticProblems.Split.TEST, size.testProblems);
+        List<Problem> test = ArithmeticProblems.generate(testSeed, ArithmeticProblems.Split.TEST, size.level, size.testProblems);
         FileStats testStats = writeLines(dir.resolve(TEST), test.size(),
             test.stream().mapToLong(p -> p.text().length()).sum(), out -> {
                 for (Problem p : test) {
@@ -90,7 +92,7 @@ public final class DemoData {
                 }
             });
 
-        List<String> holdout = holdoutDocs(holdoutSeed, docLenSeed, size.holdoutChars);
+        List<String> holdout = holdoutDocs(holdoutSeed, docLenSeed, size.holdoutChars, size.level);
         FileStats holdoutStats = writeLines(dir.resolve(TARGET_HOLDOUT), holdout.size(),
             holdout.stream().mapToLong(String::length).sum(), out -> {
                 for (String text : holdout) {
@@ -98,7 +100,7 @@ public final class DemoData {
                 }
             });
 
-        List<Doc> noisy = NoisyCorpus.generate(new NoisyCorpus.Config(size.noisyChars, size.noiseFraction, noisySeed));
+        List<Doc> noisy = NoisyCorpus.generate(new NoisyCorpus.Config(size.noisyChars, size.noiseFraction, noisySeed, size.level));
         long noisyChars = 0, noiseChars = 0;
         for (Doc d : noisy) {
             for (Span s : d.spans()) {
@@ -115,6 +117,12 @@ public final class DemoData {
                 }
                 out.accept(o);
             }
+        });
+        // The base's general text: mostly noise kinds (web-like prose, markup, digits) with a little arithmetic, as
+        // general web text holds some math; its own seed, so no document repeats the noisy corpus's.
+        List<Doc> general = NoisyCorpus.generate(new NoisyCorpus.Config(size.generalChars, size.generalNoiseFraction, root.nextLong(), size.level));
+        writeLines(dir.resolve(GENERAL), general.size(), general.stream().mapToLong(d -> d.text().length()).sum(), out -> {
+            for (Doc d : general) out.accept(obj().put("text", d.text()));
         });
         return new Summary(refStats, testStats, holdoutStats, noisyStats, (double) noiseChars / noisyChars);
     }
@@ -146,8 +154,8 @@ public final class DemoData {
         return docs;
     }
 
-    private static List<String> holdoutDocs(long problemSeed, long lenSeed, int targetChars) {
-        ArithmeticProblems gen = new ArithmeticProblems(problemSeed, ArithmeticProblems.Split.HOLDOUT);
+    private static List<String> holdoutDocs(long problemSeed, long lenSeed, int targetChars, ArithmeticProblems.Level level) {
+        ArithmeticProblems gen = new ArithmeticProblems(problemSeed, ArithmeticProblems.Split.HOLDOUT, level);
         SplittableRandom len = new SplittableRandom(lenSeed);
         List<String> docs = new ArrayList<>();
         long total = 0;

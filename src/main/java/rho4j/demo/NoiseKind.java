@@ -17,7 +17,13 @@ public enum NoiseKind {
     /** Labelled random digit strings ("ID: 8302917465"). */
     RANDOM_DIGITS,
     /** Off-domain generic prose from a small word list. */
-    FILLER;
+    FILLER,
+    /**
+     * The results of worked solutions with an arithmetic error ("7 + 5 = 13 ... The answer is 13."), as pages of
+     * wrong homework answers are on the web: only the wrong result and what follows it; the question and the
+     * equation up to "=" are useful text. Last in the enum, so the stored ordinals of the other kinds are unchanged.
+     */
+    WRONG_ARITHMETIC;
 
     public boolean isNoise() {
         return this != NONE;

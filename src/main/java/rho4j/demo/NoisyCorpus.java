@@ -22,8 +22,10 @@ public final class NoisyCorpus {
      * @param seed          all randomness derives from it
      * @param noiseKinds    which noise kinds to draw from (uniformly); must not contain NONE
      */
-    public record Config(int targetChars, double noiseFraction, long seed, Set<NoiseKind> noiseKinds) {
+    public record Config(int targetChars, double noiseFraction, long seed, Set<NoiseKind> noiseKinds,
+                         ArithmeticProblems.Level level) {
         public Config {
+            Objects.requireNonNull(level, "level");
             if (targetChars <= 0) {
                 throw new IllegalArgumentException("targetChars must be > 0");
             }
@@ -36,9 +38,18 @@ public final class NoisyCorpus {
             }
         }
 
+        public Config(int targetChars, double noiseFraction, long seed, Set<NoiseKind> noiseKinds) {
+            this(targetChars, noiseFraction, seed, noiseKinds, ArithmeticProblems.Level.WORD);
+        }
+
         /** All noise kinds. */
         public Config(int targetChars, double noiseFraction, long seed) {
             this(targetChars, noiseFraction, seed, EnumSet.complementOf(EnumSet.of(NoiseKind.NONE)));
+        }
+
+        /** All noise kinds, problems of the given level. */
+        public Config(int targetChars, double noiseFraction, long seed, ArithmeticProblems.Level level) {
+            this(targetChars, noiseFraction, seed, EnumSet.complementOf(EnumSet.of(NoiseKind.NONE)), level);
         }
     }
 
@@ -53,16 +64,21 @@ public final class NoisyCorpus {
     private final SplittableRandom rng;
     private final ArithmeticProblems problems;
     private final NoiseKind[] kinds;
+    private final double wrongShare;
+    /** Share of the useful draws that come out as a problem with a wrong result (when WRONG_ARITHMETIC is a kind). */
+    static final double WRONG_SHARE = 0.4;
     private long totalChars;
     private long noiseChars;
 
     private NoisyCorpus(Config config) {
         this.config = config;
         SplittableRandom root = new SplittableRandom(config.seed());
-        this.problems = new ArithmeticProblems(root.nextLong(), ArithmeticProblems.Split.TRAIN);
+        this.problems = new ArithmeticProblems(root.nextLong(), ArithmeticProblems.Split.TRAIN, config.level());
         this.rng = root.split();
-        // Enum order, not Set order, so the draw is deterministic.
-        this.kinds = config.noiseKinds().stream().sorted().toArray(NoiseKind[]::new);
+        // Enum order, not Set order, so the draw is deterministic. Wrong arithmetic is not drawn as a segment of its
+        // own: a share of the useful problems comes out with a wrong result instead.
+        this.kinds = config.noiseKinds().stream().filter(k -> k != NoiseKind.WRONG_ARITHMETIC).sorted().toArray(NoiseKind[]::new);
+        this.wrongShare = config.noiseKinds().contains(NoiseKind.WRONG_ARITHMETIC) && config.noiseFraction() > 0 ? WRONG_SHARE : 0;
     }
 
     public static List<Doc> generate(Config config) {
@@ -84,12 +100,15 @@ public final class NoisyCorpus {
         List<Segment> segs = new ArrayList<>();
         int len = 0;
         while (len < target) {
-            Segment s = chooseNoise(bias) ? noise(kinds[rng.nextInt(kinds.length)]) : useful();
-            segs.add(s);
-            len += s.text().length();
-            totalChars += s.text().length();
-            if (s.noise()) {
-                noiseChars += s.text().length();
+            List<Segment> next = chooseNoise(bias) ? List.of(noise(kinds[rng.nextInt(kinds.length)]))
+                : wrongShare > 0 && rng.nextDouble() < wrongShare ? wrongArithmetic() : List.of(useful());
+            for (Segment s : next) {
+                segs.add(s);
+                len += s.text().length();
+                totalChars += s.text().length();
+                if (s.noise()) {
+                    noiseChars += s.text().length();
+                }
             }
         }
         return new Doc(segs);
@@ -139,9 +158,28 @@ public final class NoisyCorpus {
             case SHUFFLED -> shuffled();
             case RANDOM_DIGITS -> randomDigits();
             case FILLER -> filler();
-            case NONE -> throw new IllegalArgumentException("NONE is not noise");
+            case NONE, WRONG_ARITHMETIC -> throw new IllegalArgumentException(kind + " is not drawn as a noise segment");
         };
         return new Segment(text + "\n", kind);
+    }
+
+    /**
+     * A problem whose last result is off by 1 or 2 (the final answer repeats the wrong result), as worked answers on
+     * the web sometimes are: a useful segment up to the last " =", then a noise segment from the wrong result on (the
+     * space before it included, so a byte-level token " 13" lies wholly inside the noise).
+     */
+    private List<Segment> wrongArithmetic() {
+        Problem p = problems.next();
+        String text = p.text();
+        int eq = text.lastIndexOf(" = ") + 2;
+        long wrong;
+        do {
+            wrong = p.answer() + (rng.nextBoolean() ? 1 : -1) * rng.nextInt(1, 3);
+        } while (wrong < 0);
+        String rest = text.substring(eq), right = " " + p.answer();
+        if (!rest.startsWith(right)) throw new IllegalStateException("last step is not the answer: " + text); // template bug guard
+        String suffix = " " + wrong + rest.substring(right.length()).replace("The answer is " + p.answer() + ".", "The answer is " + wrong + ".");
+        return List.of(new Segment(text.substring(0, eq), NoiseKind.NONE), new Segment(suffix + "\n", NoiseKind.WRONG_ARITHMETIC));
     }
 
     private static final String PRINTABLE =

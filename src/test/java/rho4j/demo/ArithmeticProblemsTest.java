@@ -76,6 +76,28 @@ class ArithmeticProblemsTest {
     }
 
     @Test
+    void oneStepProblemsAreOneCorrectOperationOnTheQuestionsNumbers() {
+        List<Problem> all = ArithmeticProblems.generate(5, Split.TEST, ArithmeticProblems.Level.ONE_STEP, 1000);
+        Set<String> ops = new HashSet<>();
+        for (Problem p : all) {
+            assertSolutionCorrect(p);
+            assertEquals(2, p.solution().split("\n").length, () -> "one step and the answer: " + p);
+            Matcher m = EQUATION.matcher(p.solution());
+            assertTrue(m.find());
+            ops.add(m.group(2));
+            // both operands are read off the question (the skill the demo's accuracy measures), one-digit ones bar the minuend
+            List<String> numbers = new ArrayList<>();
+            Matcher n = Pattern.compile("\\d+").matcher(p.question());
+            while (n.find()) numbers.add(n.group());
+            assertTrue(numbers.contains(m.group(1)) && numbers.contains(m.group(3)), () -> "operands not in the question: " + p);
+            assertTrue(Long.parseLong(m.group(3)) >= 2 && Long.parseLong(m.group(3)) <= 9, () -> "second operand one digit: " + p);
+            assertEquals(Split.TEST, ArithmeticProblems.splitOf(p.question()));
+        }
+        assertEquals(Set.of("+", "-", "*", "/"), ops, "all four operations");
+        assertEquals(1000, new HashSet<>(all.stream().map(Problem::question).toList()).size(), "no question repeats");
+    }
+
+    @Test
     void sameSeedSameProblemsDifferentSeedDifferent() {
         assertEquals(ArithmeticProblems.generate(42, Split.TRAIN, 300), ArithmeticProblems.generate(42, Split.TRAIN, 300));
         assertNotEquals(ArithmeticProblems.generate(42, Split.TRAIN, 300), ArithmeticProblems.generate(43, Split.TRAIN, 300));

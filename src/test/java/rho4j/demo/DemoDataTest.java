@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoDataTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FILES =
-        List.of(DemoData.REFERENCE, DemoData.TEST, DemoData.TARGET_HOLDOUT, DemoData.NOISY);
+        List.of(DemoData.REFERENCE, DemoData.TEST, DemoData.TARGET_HOLDOUT, DemoData.NOISY, DemoData.GENERAL);
 
     private static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
@@ -106,9 +106,12 @@ class DemoDataTest {
         assertEquals(raw.size(), docs.size());
         long noise = 0, total = 0;
         for (DemoData.NoisyDoc d : docs) {
-            for (Span s : d.spans()) {
+            for (int i = 0; i < d.spans().size(); i++) {
+                Span s = d.spans().get(i);
                 String piece = d.text().substring(s.start(), s.end());
-                assertTrue(piece.endsWith("\n"), "segments end at a line break");
+                boolean headOfWrong = i + 1 < d.spans().size() && d.spans().get(i + 1).kind() == NoiseKind.WRONG_ARITHMETIC;
+                assertTrue(headOfWrong ? piece.endsWith(" =") : piece.endsWith("\n"),
+                        "segments end at a line break, a wrong worked answer's useful head at its last '='");
                 total += s.length();
                 noise += s.kind().isNoise() ? s.length() : 0;
             }
@@ -130,8 +133,18 @@ class DemoDataTest {
     void defaultSizes(@TempDir Path dir) throws IOException {
         DemoData.Summary sum = DemoData.write(dir, DemoSize.DEFAULT, 0);
         System.out.println("DEFAULT: " + sum);
-        assertTrue(sum.noisy().textChars() >= 1_000_000 && sum.noisy().textChars() < 1_010_000);
-        assertTrue(sum.reference().textChars() >= 300_000 && sum.reference().textChars() < 301_000);
+        DemoSize d = DemoSize.DEFAULT;
+        assertTrue(sum.noisy().textChars() >= d.noisyChars && sum.noisy().textChars() < d.noisyChars + 10_000);
+        assertTrue(sum.reference().textChars() >= d.referenceChars && sum.reference().textChars() < d.referenceChars + 1_000);
+        // the base's general text: its own documents, none of them a noisy-corpus document
+        Set<String> noisy = new HashSet<>();
+        for (JsonNode o : lines(dir.resolve(DemoData.NOISY))) noisy.add(o.get("text").asText());
+        long chars = 0;
+        for (JsonNode o : lines(dir.resolve(DemoData.GENERAL))) {
+            assertFalse(noisy.contains(o.get("text").asText()));
+            chars += o.get("text").asText().length();
+        }
+        assertTrue(chars >= d.generalChars && chars < d.generalChars + 10_000, "general chars " + chars);
         assertEquals(DemoSize.DEFAULT.testProblems, sum.test().records());
         assertEquals(0.5, sum.noisyNoiseFraction(), 0.02);
         System.out.println("TINY: " + DemoData.write(dir.resolve("tiny"), DemoSize.TINY, 0));

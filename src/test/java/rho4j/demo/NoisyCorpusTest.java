@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +61,9 @@ class NoisyCorpusTest {
         // Uniform kind draw: no noise kind is starved.
         for (NoiseKind k : NoiseKind.values()) {
             if (k.isNoise()) {
-                assertTrue(chars.get(k) > 1_500, k + " has only " + chars.get(k) + " chars");
+                // a wrong result is a few characters of a problem, every other kind whole segments
+                int least = k == NoiseKind.WRONG_ARITHMETIC ? 500 : 1_500;
+                assertTrue(chars.get(k) > least, k + " has only " + chars.get(k) + " chars");
             }
         }
     }
@@ -80,10 +84,28 @@ class NoisyCorpusTest {
     @Test
     void usefulSegmentsAreCorrectProblemsAndShuffledAreReordered() {
         List<Doc> docs = NoisyCorpus.generate(new NoisyCorpus.Config(40_000, 0.5, 2));
-        int problems = 0, shuffled = 0;
+        int problems = 0, shuffled = 0, wrong = 0;
         for (Doc d : docs) {
-            for (Segment s : d.segments()) {
-                if (s.kind() == NoiseKind.NONE && s.text().startsWith(Problem.QUESTION_PREFIX)) {
+            List<Segment> segs = d.segments();
+            for (int i = 0; i < segs.size(); i++) {
+                Segment s = segs.get(i);
+                if (s.kind() == NoiseKind.WRONG_ARITHMETIC) {
+                    // the useful part before it ends at the last "= "; the result after it is wrong, the answer repeats it
+                    String head = segs.get(i - 1).text();
+                    assertEquals(NoiseKind.NONE, segs.get(i - 1).kind());
+                    assertTrue(head.startsWith(Problem.QUESTION_PREFIX) && head.endsWith(" ="), head);
+                    Matcher m = Pattern.compile("(\\d+) ([-+*/]) (\\d+) =$").matcher(head);
+                    assertTrue(m.find(), head);
+                    long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3));
+                    long right = switch (m.group(2)) { case "+" -> a + b; case "-" -> a - b; case "*" -> a * b; default -> a / b; };
+                    long given = Long.parseLong(s.text().replaceAll("(?s)^ (\\d+).*", "$1"));
+                    assertTrue(given != right && Math.abs(given - right) <= 2, head + s.text());
+                    assertTrue(s.text().contains("The answer is " + given + "."), s.text());
+                    wrong++;
+                    continue;
+                }
+                boolean headOfWrong = i + 1 < segs.size() && segs.get(i + 1).kind() == NoiseKind.WRONG_ARITHMETIC;
+                if (s.kind() == NoiseKind.NONE && s.text().startsWith(Problem.QUESTION_PREFIX) && !headOfWrong) {
                     String[] parts = s.text().split("\n" + Problem.ANSWER_PREFIX, 2);
                     String solution = parts[1].strip();
                     long answer = Long.parseLong(solution.replaceAll("(?s).*The answer is (\\d+)\\.$", "$1"));
@@ -97,7 +119,7 @@ class NoisyCorpusTest {
                 }
             }
         }
-        assertTrue(problems > 20 && shuffled > 3, problems + " problems, " + shuffled + " shuffled");
+        assertTrue(problems > 20 && shuffled > 3 && wrong > 3, problems + " problems, " + shuffled + " shuffled, " + wrong + " wrong");
     }
 
     @Test
