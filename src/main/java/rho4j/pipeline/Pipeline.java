@@ -40,14 +40,14 @@ import rho4j.util.Json;
 public final class Pipeline {
     /** Sequences of the last selection dump shown in the report's token view. */
     private static final int TOKEN_VIEW_DOCS = 4;
-    /** Checkpoints kept per run: enough for every dynamics point (ckptEvery = steps / 8). */
-    private static final int CHECKPOINTS = 8;
+    /** Checkpoints kept per run: one every tenth of the run, each a point of the token dynamics. */
+    private static final int CHECKPOINTS = 10;
 
     private Pipeline() {}
 
     /** Where the data come from after the data stage: the recipe's files, or the generated demo files. */
     private record Inputs(String key, Recipe.Data reference, Recipe.Data corpus, Recipe.Data holdout, List<Path> tasks,
-                          Path noisyJsonl) {}
+                          Path noisyJsonl, Recipe.Data general) {}
 
     public static Results run(Recipe r, Path out, PrintStream log) throws IOException {
         Engine.init();
@@ -65,17 +65,35 @@ public final class Pipeline {
                 : st.run("tokenizer", tokKey, dir -> trainTokenizer(r, in, dir, log)).resolve("tokenizer.json");
         var tok = rho4j.tokenize.ByteLevelBpe.load(tokJson);
 
-        String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout());
+        String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout(), in.general());
         Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, dir, log));
-        LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false).model() : r.model().config(tok.vocabSize());
+        LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false, null, r.seed()).model() : r.model().config(tok.vocabSize());
         Recipe.Budget b = r.budget();
 
         try (TokenStore refStore = TokenStore.open(stores.resolve("reference"));
              TokenStore corpus = TokenStore.open(stores.resolve("corpus"));
              TokenStore holdout = TokenStore.open(stores.resolve("holdout"))) {
-            String refKey = Stages.key("reference", storesKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed(), precision.precision());
+            // The base every later model starts from: a given folder, one pretrained here on general text, or none.
+            String baseStageKey = null;
+            Path base = r.base();
+            if (r.pretrain() != null) {
+                baseStageKey = Stages.key("base", storesKey, mc, r.pretrain().steps(), b.microBatch(), b.batchTokens(), r.pretrain().lr(), b.warmup(), r.seed(), precision.precision());
+                Path baseRun = st.run("base", baseStageKey, dir -> {
+                    try (TokenStore general = TokenStore.open(stores.resolve("general"))) {
+                        var o = trainOptions(r, r.pretrain().steps(), "clm", false, null, r.seed());
+                        o.put("lr", r.pretrain().lr());
+                        TrainSpec c = TrainSpec.of(o, mc.vocabSize());
+                        new Trainer(c, c.initialModel(), general, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                    }
+                });
+                base = ModelFiles.modelDir(baseRun);
+            }
+            final Path init = base;
+            String fromKey = Stages.key("from", storesKey, baseStageKey);
+
+            String refKey = Stages.key("reference", fromKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed(), precision.precision());
             Path refRun = st.run("reference", refKey, dir -> {
-                TrainSpec c = trainSpec(r, mc.vocabSize(), b.referenceSteps(), "clm", false);
+                TrainSpec c = trainSpec(r, mc.vocabSize(), b.referenceSteps(), "clm", false, init, r.seed());
                 new Trainer(c, c.initialModel(), refStore, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             });
 
@@ -85,24 +103,37 @@ public final class Pipeline {
                 Scorer.run(ref, ModelFiles.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
             });
 
-            String clmKey = Stages.key("clm", storesKey, mc, b, r.seed(), precision.precision());
-            Path clmRun = st.run("clm", clmKey, dir -> {
-                TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "clm", false);
-                new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
-            });
-            String slmKey = Stages.key("slm", scoresKey, storesKey, mc, b, r.seed(), r.selection(), precision.precision());
-            Path slmRun = st.run("slm", slmKey, dir -> {
-                TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "slm", true);
-                try (ReferenceScores rs = ReferenceScores.open(scores)) {
-                    new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
-                }
-            });
-
+            // One CLM and one SLM run per seed, from the same base on the same tokens; the first seed's pair feeds the
+            // dynamics, token view and report runs, every pair feeds the seed statistics.
             String evalSpec = in.key() + r.eval();
-            String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
-            Path clmEval = st.run("eval-clm", clmEvalKey, dir -> Evaluation.run(clmRun, device, holdout, r, in.tasks(), dir, log));
-            String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
-            Path slmEval = st.run("eval-slm", slmEvalKey, dir -> Evaluation.run(slmRun, device, holdout, r, in.tasks(), dir, log));
+            List<Results.RunMetrics> clmM = new ArrayList<>(), slmM = new ArrayList<>();
+            List<Path> clmRuns = new ArrayList<>(), slmRuns = new ArrayList<>(), clmEvals = new ArrayList<>(), slmEvals = new ArrayList<>();
+            List<String> clmKeys = new ArrayList<>(), slmKeys = new ArrayList<>();
+            for (long seed : r.seeds()) {
+                String sfx = "-seed" + seed; // named by seed, so a one-seed recipe reuses the runs of a many-seed one
+                String clmKey = Stages.key("clm", fromKey, mc, b, seed, precision.precision());
+                Path clmRun = st.run("clm" + sfx, clmKey, dir -> {
+                    TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "clm", false, init, seed);
+                    new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                });
+                String slmKey = Stages.key("slm", scoresKey, fromKey, mc, b, seed, r.selection(), precision.precision());
+                Path slmRun = st.run("slm" + sfx, slmKey, dir -> {
+                    TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "slm", true, init, seed);
+                    try (ReferenceScores rs = ReferenceScores.open(scores)) {
+                        new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+                    }
+                });
+                String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
+                Path clmEval = st.run("eval-clm" + sfx, clmEvalKey, dir -> Evaluation.run(clmRun, device, holdout, r, in.tasks(), dir, log));
+                String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
+                Path slmEval = st.run("eval-slm" + sfx, slmEvalKey, dir -> Evaluation.run(slmRun, device, holdout, r, in.tasks(), dir, log));
+                clmM.add(metrics(seed, clmRun, clmEval));
+                slmM.add(metrics(seed, slmRun, slmEval));
+                clmRuns.add(clmRun); slmRuns.add(slmRun); clmEvals.add(clmEval); slmEvals.add(slmEval);
+                clmKeys.add(clmKey + clmEvalKey); slmKeys.add(slmKey + slmEvalKey);
+            }
+            Path clmRun = clmRuns.get(0), slmRun = slmRuns.get(0);
+            String clmKey = clmKeys.get(0), slmKey = slmKeys.get(0);
 
             String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
             Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, device, holdout, dir, log));
@@ -117,22 +148,38 @@ public final class Pipeline {
                 if (kinds != null) rho4j.util.AtomicFiles.writeString(dir.resolve("precision.json"), SelectionDumps.precision(slmRun, kinds).toJson());
             });
 
-            String reportKey = Stages.key("report", clmKey, slmKey, clmEvalKey, slmEvalKey, clmDynKey, slmDynKey, tokensKey, r.name());
+            Results stats = new Results(r.name(), r.selection().ratio(), Results.Seeds.of(clmM), Results.Seeds.of(slmM),
+                    selectionStats(tokens.resolve("precision.json")), List.of());
+            String reportKey = Stages.key("report", clmKeys, slmKeys, clmDynKey, slmDynKey, tokensKey, r.name());
             Path report = st.run("report", reportKey, dir -> {
-                Path c = ReportFolder.assemble(dir.resolve("runs/clm"), "clm", clmRun, clmEval, clmDyn, null);
-                Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEval, slmDyn, tokens);
-                HtmlReport.write(List.of(c, s), dir.resolve("report.html"));
+                Path c = ReportFolder.assemble(dir.resolve("runs/clm"), "clm", clmRun, clmEvals.get(0), clmDyn, null);
+                Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEvals.get(0), slmDyn, tokens);
+                HtmlReport.write(List.of(c, s), stats.seedRows(), dir.resolve("report.html"));
             });
             Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
 
-            Results res = new Results(r.name(), r.selection().ratio(), metrics(clmRun, clmEval), metrics(slmRun, slmEval),
-                    selectionStats(tokens.resolve("precision.json")), st.records());
+            Results res = stats.withStages(st.records());
             res.write(out.resolve("results.json"));
+            rho4j.util.AtomicFiles.writeString(out.resolve("results.md"), res.markdown(provenance(r, precision.precision().id, (System.nanoTime() - t0) / 1e9)));
             log.print(res.table());
             log.printf(Locale.ROOT, "pipeline finished in %.1f s: %s, %s%n", (System.nanoTime() - t0) / 1e9,
                     out.resolve("results.json"), out.resolve("report.html"));
             return res;
         }
+    }
+
+    /** Where a results table comes from: recipe, date, CPU, wall time of this call (cached stages count 0), commit. */
+    private static String provenance(Recipe r, String precision, double seconds) {
+        String cpu = "unknown CPU";
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the CPU stays unnamed
+        }
+        return String.format(Locale.ROOT, "Recipe `%s`, %s, %d cores of %s, %s precision, %.0f s wall, commit %s.", r.name(),
+                java.time.LocalDate.now(java.time.ZoneOffset.UTC), Runtime.getRuntime().availableProcessors(), cpu,
+                precision, seconds,
+                System.getenv().getOrDefault("RHO_COMMIT", "unknown"));
     }
 
     /** Runs the SLM side once per ratio (everything upstream, the CLM run included, is shared through the cache). */
@@ -149,13 +196,13 @@ public final class Pipeline {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %10s %12s %10s %8s%n",
                 "ratio", "holdout_loss", "test_acc", "downstream", "precision", "recall"));
         Results base = all.get(0);
-        table.append(String.format(Locale.ROOT, "%-6s %12.4f %10.3f %12.4f %10s %8s%n", "clm", base.clm().targetHoldoutLoss(),
-                base.clm().testAccuracy(), base.clm().downstreamLoss(), "-", "-"));
+        table.append(String.format(Locale.ROOT, "%-6s %12.4f %10.3f %12.4f %10s %8s%n", "clm", base.clm().targetHoldoutLoss().mean(),
+                base.clm().testAccuracy().mean(), base.clm().downstreamLoss().mean(), "-", "-"));
         for (Results res : all) {
             root.add(res.toJson());
             var s = res.selection();
-            table.append(String.format(Locale.ROOT, "%-6.2f %12.4f %10.3f %12.4f %10s %8s%n", res.ratio(), res.slm().targetHoldoutLoss(),
-                    res.slm().testAccuracy(), res.slm().downstreamLoss(), s == null ? "-" : String.format(Locale.ROOT, "%.3f", s.precision()),
+            table.append(String.format(Locale.ROOT, "%-6.2f %12.4f %10.3f %12.4f %10s %8s%n", res.ratio(), res.slm().targetHoldoutLoss().mean(),
+                    res.slm().testAccuracy().mean(), res.slm().downstreamLoss().mean(), s == null ? "-" : String.format(Locale.ROOT, "%.3f", s.precision()),
                     s == null ? "-" : String.format(Locale.ROOT, "%.3f", s.recall())));
         }
         Json.write(out.resolve("sweep.json"), root);
@@ -169,11 +216,12 @@ public final class Pipeline {
 
     private static Inputs inputs(Recipe r, Stages st) throws IOException {
         if (r.demo()) {
-            String key = Stages.key("data", r.demoSize(), r.seed());
+            String key = Stages.key("data", r.demoSize().spec(), r.seed());
             Path d = st.run("data", key, dir -> DemoData.write(dir, r.demoSize(), r.seed()));
             Recipe.Data text = new Recipe.Data(List.of(), "text", null);
             return new Inputs(key, withFiles(text, d.resolve(DemoData.REFERENCE)), withFiles(text, d.resolve(DemoData.NOISY)),
-                    withFiles(text, d.resolve(DemoData.TARGET_HOLDOUT)), List.of(d.resolve(DemoData.TEST)), d.resolve(DemoData.NOISY));
+                    withFiles(text, d.resolve(DemoData.TARGET_HOLDOUT)), List.of(d.resolve(DemoData.TEST)), d.resolve(DemoData.NOISY),
+                    r.pretrain() == null ? null : withFiles(text, d.resolve(DemoData.GENERAL)));
         }
         // Real files: their content (hashed) is the key, so an edited input reruns everything that reads it.
         List<Path> all = new ArrayList<>();
@@ -182,9 +230,11 @@ public final class Pipeline {
         all.addAll(r.targetHoldout().files());
         all.addAll(r.eval().tasks());
         all.addAll(r.tokenizer().trainOn());
+        if (r.pretrain() != null) all.addAll(r.pretrain().data().files());
         StringBuilder b = new StringBuilder();
         for (Path p : CorpusReader.expand(all)) b.append(p).append('=').append(Hashing.sha256(p)).append('\n');
-        return new Inputs(Stages.key("data", b), r.reference(), r.corpus(), r.targetHoldout(), r.eval().tasks(), null);
+        return new Inputs(Stages.key("data", b), r.reference(), r.corpus(), r.targetHoldout(), r.eval().tasks(), null,
+                r.pretrain() == null ? null : r.pretrain().data());
     }
 
     private static Recipe.Data withFiles(Recipe.Data d, Path file) {
@@ -213,6 +263,7 @@ public final class Pipeline {
     private static void buildStores(Inputs in, rho4j.tokenize.ByteLevelBpe tok, Path dir, PrintStream log) throws IOException {
         prepare(in.reference(), dir.resolve("reference"), tok);
         prepare(in.holdout(), dir.resolve("holdout"), tok);
+        if (in.general() != null) prepare(in.general(), dir.resolve("general"), tok);
         if (in.noisyJsonl() != null) {
             // Written by hand (not Prepare) so the per-token noise kinds line up with store positions exactly.
             var meta = NoiseKinds.writeStore(in.noisyJsonl(), tok, dir.resolve("corpus"), dir.resolve(NoiseKinds.FILE));
@@ -233,30 +284,44 @@ public final class Pipeline {
     }
 
     /**
-     * One config for all three runs: evaluation ten times a run on the target holdout, checkpoints every eighth of
+     * One config for all runs: evaluation ten times a run on the target holdout, checkpoints every tenth of
      * the run (all kept, for the dynamics stage and for resuming), and for SLM selection dumps at 20 evenly spread
      * steps (precision/recall are averaged over them).
      */
     public static TrainSpec trainSpec(Recipe r, int vocab, int steps, String objective, boolean dumps) {
+        return trainSpec(r, vocab, steps, objective, dumps, r.base(), r.seed());
+    }
+
+    /** The same, continuing from {@code initFrom} (a model folder; null: random init) with the data order of {@code seed}. */
+    static TrainSpec trainSpec(Recipe r, int vocab, int steps, String objective, boolean dumps, Path initFrom, long seed) {
+        return TrainSpec.of(trainOptions(r, steps, objective, dumps, initFrom, seed), vocab);
+    }
+
+    private static java.util.Map<String, Object> trainOptions(Recipe r, int steps, String objective, boolean dumps, Path initFrom, long seed) {
         List<Integer> dumpSteps = new ArrayList<>();
         if (dumps) for (int s = Math.max(1, steps / 20); s <= steps; s += Math.max(1, steps / 20)) dumpSteps.add(s);
         java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(r.trainOptions());
+        if (initFrom != null) { // the shape is the base's; only the training context stays the recipe's
+            for (String k : List.of("preset", "dim", "layers", "heads", "kv-heads", "ffn")) o.remove(k);
+            o.put("init-from", initFrom.toString());
+        }
+        o.put("seed", seed);
         o.put("device", r.device());
         o.put("objective", objective);
         o.put("steps", steps);
         o.put("eval-every", Math.max(1, steps / 10));
         o.put("eval-windows", 32);
-        o.put("ckpt-every", Math.max(1, steps / 8));
+        o.put("ckpt-every", Math.max(1, steps / CHECKPOINTS));
         o.put("log-every", Math.max(1, steps / 10));
         o.put("keep-checkpoints", CHECKPOINTS + 1);
         o.put("dump-steps", dumpSteps);
-        return TrainSpec.of(o, vocab);
+        return o;
     }
 
-    private static Results.RunMetrics metrics(Path run, Path eval) throws IOException {
+    private static Results.RunMetrics metrics(long seed, Path run, Path eval) throws IOException {
         JsonNode m = Json.MAPPER.readTree(eval.resolve("metrics.json").toFile());
         Checkpoint.State s = Checkpoint.readState(Checkpoint.latest(run));
-        return new Results.RunMetrics(m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
+        return new Results.RunMetrics(seed, m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
                 m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained());
     }
 

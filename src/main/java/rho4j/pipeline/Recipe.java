@@ -27,16 +27,34 @@ import rho4j.train.TrainSpec;
  */
 public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference,
                      Data corpus, Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device,
-                     String precision, Path base) {
+                     String precision, Path base, Pretrain pretrain, List<Long> seeds) {
 
     /**
-     * Without a base model: the tokenizer and every model are trained from scratch. With {@code base: MODEL_DIR} (a
-     * Hugging Face folder), the paper's continual pretraining: its tokenizer.json tokenizes the data, the reference
-     * model is the base fine-tuned on the reference data, and the CLM and SLM runs continue from the base.
+     * The base model decides the paper's structure. With none, the tokenizer and every model are trained from scratch.
+     * With {@code base: MODEL_DIR} (a Hugging Face folder), or a base pretrained here on general text ({@code base:
+     * {data, steps}}, {@link Pretrain}), it is continual pretraining: the reference model is the base fine-tuned on the
+     * reference data, and the CLM and SLM runs continue from the base. {@code seeds} are the CLM/SLM pairs' seeds
+     * (data order and selection ties); the base, the reference and the scores are shared by all of them.
      */
+    public Recipe {
+        seeds = List.copyOf(seeds);
+        if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size())
+            throw new IllegalArgumentException("seeds must list distinct seeds, got " + seeds);
+        if (base != null && pretrain != null) throw new IllegalArgumentException("base is either a model folder or a pretraining section, not both");
+    }
+
     public Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference, Data corpus,
                   Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device) {
-        this(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device, "auto", null);
+        this(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device, "auto",
+                null, null, List.of(seed));
+    }
+
+    /** A base model pretrained by the pipeline from scratch on general text, as the paper's bases were. */
+    public record Pretrain(Data data, int steps, double lr) {
+        public Pretrain {
+            if (steps < 1) throw new IllegalArgumentException("base.steps must be positive, got " + steps);
+            if (!(lr > 0)) throw new IllegalArgumentException("base.lr must be positive, got " + lr);
+        }
     }
 
     /** {@code trainOn} empty means "the reference data". */
@@ -129,11 +147,17 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
     public Recipe withRatio(double ratio) {
         return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget,
-                new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()), eval, device, precision, base);
+                new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()), eval, device, precision, base, pretrain, seeds);
     }
 
     public Recipe withBudget(Budget b) {
-        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, b, selection, eval, device, precision, base);
+        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, b, selection, eval, device,
+                precision, base, pretrain, seeds);
+    }
+
+    public Recipe withSeeds(List<Long> s) {
+        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device,
+                precision, base, pretrain, s);
     }
 
     /**
@@ -148,9 +172,10 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         return new Recipe("demo-" + size.name().toLowerCase(Locale.ROOT), 1, true, size,
                 new Tokenizer(tiny ? 512 : 1024, List.of()), none, none, none,
                 tiny ? new Model("tiny", 0, 0, 0, 0, 0, 128) : new Model("demo", 0, 0, 0, 0, 0, 128),
-                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 8, 8 * 128, 2e-3, 15, 150),
+                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 16, 16 * 128, 3e-3, 20, 300),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
-                new Eval(List.of(), tiny ? 1 : 2, tiny ? 10 : 60, tiny ? 24 : 32), "cpu", "auto", null);
+                new Eval(List.of(), tiny ? 1 : 0, tiny ? 10 : 300, 24), "cpu", "auto", null,
+                new Pretrain(none, tiny ? 30 : 600, tiny ? 2e-3 : 6e-3), tiny ? List.of(1L, 2L) : List.of(1L, 2L, 3L));
     }
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
@@ -199,7 +224,21 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
             throw y.error("demo_size", "must be tiny or default, got '" + sizeText + "'");
         }
         Recipe d = demo(demoSize);
-        String baseText = y.string("base", null);
+        Pretrain pretrain = null;
+        String baseText = null;
+        if (y.isSection("base")) {
+            YamlFields bs = y.section("base");
+            int preSteps = bs.int32("steps", 0);
+            if (preSteps < 1) throw y.error("base.steps", "must be a positive number of pretraining steps");
+            double preLr = bs.number("lr", y.section("budget").number("lr", d.budget().lr()));
+            pretrain = new Pretrain(data(y, "base", base, "steps", "lr"), preSteps, preLr);
+            if (!demo && pretrain.data().files().isEmpty()) throw y.error("base.data", "is required to pretrain a base unless demo: true");
+        } else {
+            baseText = y.string("base", null);
+        }
+        if (demo && pretrain == null && baseText == null) pretrain = d.pretrain();
+        List<Long> seeds = y.has("seeds") ? y.integers("seeds") : demo ? d.seeds() : List.of(seed);
+        if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) throw y.error("seeds", "must list distinct seeds, got " + seeds);
         Path baseDir = baseText == null ? null : base.resolve(baseText).normalize();
         if (baseDir != null) {
             if (!java.nio.file.Files.isRegularFile(baseDir.resolve("config.json")))
@@ -258,7 +297,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         y.done();
         if (baseDir != null && !m.has("context")) model = new Model(model.preset(), 0, 0, 0, 0, 0, 0); // the base's context (capped)
         return new Recipe(name, seed, demo, demoSize, new Tokenizer(vocab, tokFiles), reference, corpus, holdout, model,
-                budget, sel, eval, device, precision, baseDir);
+                budget, sel, eval, device, precision, baseDir, pretrain, seeds);
     }
 
     /** The training context of runs from a base: model.context when given, else the base's (capped as `rho train` caps it). */
@@ -267,8 +306,9 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         return given > 0 ? given : Math.min(max, TrainSpec.INIT_CONTEXT_CAP);
     }
 
-    private static Data data(YamlFields y, String key, Path base) {
+    private static Data data(YamlFields y, String key, Path base, String... otherKeys) {
         YamlFields s = y.section(key);
+        for (String k : otherKeys) s.has(k);
         List<Path> files = paths(base, s.strings("data"));
         String template = s.string("template", null);
         String field = s.string("field", template == null ? "text" : null);

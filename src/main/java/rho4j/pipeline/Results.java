@@ -3,26 +3,118 @@ package rho4j.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import rho4j.util.Json;
 
-/** The numbers of one pipeline run (results.json) and their printed table. */
-public record Results(String recipe, double ratio, RunMetrics clm, RunMetrics slm, SelectionStats selection,
+/**
+ * The numbers of one pipeline run (results.json) and their printed table: CLM and SLM over every seed, as mean and
+ * min-max, and whether SLM's difference exceeds the spread over seeds.
+ */
+public record Results(String recipe, double ratio, Seeds clm, Seeds slm, SelectionStats selection,
                       List<Stages.Record> stages) {
 
-    /** Per trained model; NaN where a number could not be measured (no eval task with solutions, say). */
-    public record RunMetrics(double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen,
+    /** One trained model; NaN where a number could not be measured (no eval task with solutions, say). */
+    public record RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen,
                              long tokensTrained) {}
 
-    /** Selection against the demo's ground truth, over all SLM selection dumps; null without ground truth. */
+    /** One number over the seeds: mean, min, max and the value of each seed (in the recipe's seed order). */
+    public record Stat(double mean, double min, double max, List<Double> values) {
+        static Stat of(List<Double> values) {
+            double sum = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+            for (double v : values) {
+                sum += v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            return new Stat(sum / values.size(), min, max, List.copyOf(values));
+        }
+
+        public double spread() {
+            return max - min;
+        }
+
+        ObjectNode toJson(ObjectNode o) {
+            o.put("mean", mean).put("min", min).put("max", max);
+            values.forEach(o.putArray("seeds")::add);
+            return o;
+        }
+    }
+
+    /** The runs of one objective, one per seed. */
+    public record Seeds(List<RunMetrics> runs) {
+        public Seeds {
+            runs = List.copyOf(runs);
+            if (runs.isEmpty()) throw new IllegalArgumentException("no runs");
+        }
+
+        static Seeds of(List<RunMetrics> runs) {
+            return new Seeds(runs);
+        }
+
+        private Stat stat(ToDoubleFunction<RunMetrics> f) {
+            List<Double> v = new ArrayList<>();
+            for (RunMetrics m : runs) v.add(f.applyAsDouble(m));
+            return Stat.of(v);
+        }
+
+        public Stat targetHoldoutLoss() { return stat(RunMetrics::targetHoldoutLoss); }
+        public Stat testAccuracy() { return stat(RunMetrics::testAccuracy); }
+        public Stat downstreamLoss() { return stat(RunMetrics::downstreamLoss); }
+        /** The same for every seed: the budget fixes it. */
+        public long tokensSeen() { return runs.get(0).tokensSeen(); }
+        public long tokensTrained() { return runs.get(0).tokensTrained(); }
+        public List<Long> seeds() { return runs.stream().map(RunMetrics::seed).toList(); }
+    }
+
+    /**
+     * SLM against CLM on one number: the difference of the means, the larger min-max spread of the two, and whether
+     * it is a win: better for SLM by more than that spread (with at least two seeds; one seed has no spread to beat).
+     */
+    public record Comparison(String metric, double difference, double spread, Boolean win) {
+        static Comparison of(String metric, Stat clm, Stat slm, boolean higherIsBetter, int seeds) {
+            double diff = slm.mean() - clm.mean(), spread = Math.max(clm.spread(), slm.spread());
+            Boolean win = seeds < 2 || !Double.isFinite(diff) ? null : (higherIsBetter ? diff : -diff) > spread;
+            return new Comparison(metric, diff, spread, win);
+        }
+    }
+
+    /** Selection against the demo's ground truth, over the first seed's SLM selection dumps; null without ground truth. */
     public record SelectionStats(double noiseSelectedFraction, double usefulSelectedFraction, double precision,
                                  double recall, long tokens) {}
+
+    public Results withStages(List<Stages.Record> s) {
+        return new Results(recipe, ratio, clm, slm, selection, s);
+    }
+
+    public List<Comparison> comparisons() {
+        int n = clm.runs().size();
+        return List.of(Comparison.of("test_accuracy", clm.testAccuracy(), slm.testAccuracy(), true, n),
+                Comparison.of("target_holdout_loss", clm.targetHoldoutLoss(), slm.targetHoldoutLoss(), false, n),
+                Comparison.of("downstream_loss", clm.downstreamLoss(), slm.downstreamLoss(), false, n));
+    }
+
+    /** The report's seed table: one row per objective and number, mean with min-max, and each seed's value. */
+    public List<rho4j.report.HtmlReport.SeedRow> seedRows() {
+        List<rho4j.report.HtmlReport.SeedRow> rows = new ArrayList<>();
+        for (var e : List.of(java.util.Map.entry("clm", clm), java.util.Map.entry("slm", slm))) {
+            Seeds s = e.getValue();
+            for (var m : List.of(java.util.Map.entry("test accuracy", s.testAccuracy()), java.util.Map.entry("held-out target loss", s.targetHoldoutLoss()),
+                    java.util.Map.entry("downstream loss", s.downstreamLoss()))) {
+                Stat st = m.getValue();
+                rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), m.getKey(), st.mean(), st.min(), st.max(), st.values()));
+            }
+        }
+        return rows;
+    }
 
     public ObjectNode toJson() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("recipe", recipe);
         root.put("ratio", ratio);
+        clm.seeds().forEach(root.putArray("seeds")::add);
         run(root.putObject("clm"), clm);
         ObjectNode s = run(root.putObject("slm"), slm);
         if (selection != null) {
@@ -32,6 +124,11 @@ public record Results(String recipe, double ratio, RunMetrics clm, RunMetrics sl
             s.put("recall", selection.recall());
             s.put("selection_tokens_counted", selection.tokens());
         }
+        ObjectNode cmp = root.putObject("slm_vs_clm");
+        for (Comparison c : comparisons()) {
+            ObjectNode o = cmp.putObject(c.metric()).put("difference", c.difference()).put("spread", c.spread());
+            if (c.win() == null) o.putNull("win"); else o.put("win", c.win());
+        }
         var st = root.putArray("stages");
         for (Stages.Record r : stages) {
             st.addObject().put("name", r.name()).put("key", r.key()).put("cached", r.cached()).put("seconds", r.seconds());
@@ -39,9 +136,11 @@ public record Results(String recipe, double ratio, RunMetrics clm, RunMetrics sl
         return root;
     }
 
-    private static ObjectNode run(ObjectNode o, RunMetrics m) {
-        return o.put("target_holdout_loss", m.targetHoldoutLoss()).put("test_accuracy", m.testAccuracy())
-                .put("downstream_loss", m.downstreamLoss()).put("tokens_seen", m.tokensSeen()).put("tokens_trained", m.tokensTrained());
+    private static ObjectNode run(ObjectNode o, Seeds m) {
+        m.targetHoldoutLoss().toJson(o.putObject("target_holdout_loss"));
+        m.testAccuracy().toJson(o.putObject("test_accuracy"));
+        m.downstreamLoss().toJson(o.putObject("downstream_loss"));
+        return o.put("tokens_seen", m.tokensSeen()).put("tokens_trained", m.tokensTrained());
     }
 
     public void write(Path file) throws IOException {
@@ -50,16 +149,60 @@ public record Results(String recipe, double ratio, RunMetrics clm, RunMetrics sl
 
     public String table() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-5s %12s %10s %12s %12s %14s%n", "run", "holdout_loss", "test_acc", "downstream", "tokens_seen", "tokens_trained"));
+        int n = clm.runs().size();
+        b.append(String.format(Locale.ROOT, "%d seed%s %s; mean [min, max]%n", n, n == 1 ? "" : "s", clm.seeds()));
+        b.append(String.format(Locale.ROOT, "%-5s %-24s %-24s %-24s %12s %14s%n", "run", "holdout_loss", "test_acc", "downstream", "tokens_seen", "tokens_trained"));
         for (var e : List.of(java.util.Map.entry("clm", clm), java.util.Map.entry("slm", slm))) {
-            RunMetrics m = e.getValue();
-            b.append(String.format(Locale.ROOT, "%-5s %12.4f %10.3f %12.4f %12d %14d%n", e.getKey(), m.targetHoldoutLoss(),
-                    m.testAccuracy(), m.downstreamLoss(), m.tokensSeen(), m.tokensTrained()));
+            Seeds m = e.getValue();
+            b.append(String.format(Locale.ROOT, "%-5s %-24s %-24s %-24s %12d %14d%n", e.getKey(), band(m.targetHoldoutLoss(), 4),
+                    band(m.testAccuracy(), 3), band(m.downstreamLoss(), 4), m.tokensSeen(), m.tokensTrained()));
+        }
+        for (Comparison c : comparisons()) {
+            b.append(String.format(Locale.ROOT, "slm - clm %-20s %+.4f (seed spread %.4f)%s%n", c.metric(), c.difference(), c.spread(),
+                    c.win() == null ? "" : c.win() ? ": SLM wins" : ": not a win"));
         }
         if (selection != null) {
             b.append(String.format(Locale.ROOT, "slm selection (ratio %.2f): precision %.3f  recall %.3f  noise selected %.3f  useful selected %.3f%n",
                     ratio, selection.precision(), selection.recall(), selection.noiseSelectedFraction(), selection.usefulSelectedFraction()));
         }
         return b.toString();
+    }
+
+    /**
+     * The README's results table for this run: its provenance line, then one row per objective with each number as
+     * mean [min, max] over the seeds, then SLM against CLM; written by the pipeline as results.md, never typed in.
+     */
+    public String markdown(String provenance) {
+        StringBuilder b = new StringBuilder(provenance).append("\n\n");
+        int n = clm.runs().size();
+        b.append(String.format(Locale.ROOT, "| run | tokens trained | held-out target loss | test accuracy | downstream loss |%n|---|---|---|---|---|%n"));
+        for (var e : List.of(java.util.Map.entry("CLM", clm), java.util.Map.entry("SLM", slm))) {
+            Seeds m = e.getValue();
+            b.append(String.format(Locale.ROOT, "| %s | %,d of %,d | %s | %s | %s |%n", e.getKey(), m.tokensTrained(), m.tokensSeen(),
+                    band(m.targetHoldoutLoss(), 3), percent(m.testAccuracy()), band(m.downstreamLoss(), 3)));
+        }
+        b.append(String.format(Locale.ROOT, "%nMean [min, max] over %d seed%s %s. SLM - CLM:", n, n == 1 ? "" : "s", clm.seeds()));
+        for (Comparison c : comparisons()) {
+            b.append(String.format(Locale.ROOT, " %s %+.4f (spread %.4f%s);", c.metric(), c.difference(), c.spread(),
+                    c.win() == null ? "" : c.win() ? ", a win" : ", not a win"));
+        }
+        b.setLength(b.length() - 1);
+        b.append(".\n");
+        if (selection != null) {
+            b.append(String.format(Locale.ROOT, "%nSelection against the ground truth (first seed, ratio %.2f): precision %.3f, recall %.3f, "
+                    + "%.1f%% of noise tokens selected, %.1f%% of useful ones.%n", ratio, selection.precision(), selection.recall(),
+                    100 * selection.noiseSelectedFraction(), 100 * selection.usefulSelectedFraction()));
+        }
+        return b.toString();
+    }
+
+    private static String percent(Stat s) {
+        if (s.values().size() == 1) return String.format(Locale.ROOT, "%.1f%%", 100 * s.mean());
+        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * s.mean(), 100 * s.min(), 100 * s.max());
+    }
+
+    private static String band(Stat s, int digits) {
+        if (s.values().size() == 1) return String.format(Locale.ROOT, "%." + digits + "f", s.mean());
+        return String.format(Locale.ROOT, "%." + digits + "f [%." + digits + "f, %." + digits + "f]", s.mean(), s.min(), s.max());
     }
 }

@@ -44,6 +44,25 @@ final class YamlFields {
         return map.containsKey(key) && map.get(key) != null;
     }
 
+    /** Whether the value at {@code key} is a mapping (a section) rather than a single value. */
+    boolean isSection(String key) {
+        known.add(key);
+        return map.get(key) instanceof Map;
+    }
+
+    /** A list of integers; a single integer is accepted as a one-element list. */
+    List<Long> integers(String key) {
+        List<Long> out = new ArrayList<>();
+        for (String s : strings(key)) {
+            try {
+                out.add(Long.parseLong(s.replace("_", "")));
+            } catch (NumberFormatException e) {
+                throw error(full(key), "must list integers, got " + describe(s));
+            }
+        }
+        return out;
+    }
+
     YamlFields section(String key) {
         known.add(key);
         return new YamlFields(file, full(key) + ".", map.get(key));

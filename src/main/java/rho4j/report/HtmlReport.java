@@ -28,7 +28,14 @@ import rho4j.analysis.TokenCategory;
 public final class HtmlReport {
     /** Section ids, in page order; tests and links rely on them. */
     public static final List<String> SECTIONS =
-            List.of("curves", "selection", "histogram", "evaluation", "dynamics", "tokens", "settings");
+            List.of("curves", "seeds", "selection", "histogram", "evaluation", "dynamics", "tokens", "settings");
+
+    /** One number of one objective over the seeds of a pipeline run: mean, min-max band and each seed's value. */
+    public record SeedRow(String run, String metric, double mean, double min, double max, List<Double> values) {
+        public SeedRow {
+            values = List.copyOf(values);
+        }
+    }
 
     private static final int W = 540;
     private static final int H = 320;
@@ -36,18 +43,29 @@ public final class HtmlReport {
             "H->H", "#f28e2b", "L->H", "#e15759", "H->L", "#59a14f", "L->L", "#4e79a7");
 
     private final List<RunData> runs;
+    private final List<SeedRow> seedRows;
 
-    private HtmlReport(List<RunData> runs) {
+    private HtmlReport(List<RunData> runs, List<SeedRow> seedRows) {
         this.runs = runs;
+        this.seedRows = List.copyOf(seedRows);
     }
 
     /** Reads the run folders and writes the report to outHtml atomically (temporary file, then rename). */
     public static void write(List<Path> runDirs, Path outHtml) throws IOException {
-        AtomicFiles.writeString(outHtml, render(runDirs));
+        write(runDirs, List.of(), outHtml);
+    }
+
+    /** The same with the seed statistics of a pipeline run (the "seeds" section). */
+    public static void write(List<Path> runDirs, List<SeedRow> seedRows, Path outHtml) throws IOException {
+        AtomicFiles.writeString(outHtml, render(runDirs, seedRows));
+    }
+
+    public static String render(List<Path> runDirs) throws IOException {
+        return render(runDirs, List.of());
     }
 
     /** The report as a string. Throws if a run folder does not exist; missing files inside one are tolerated. */
-    public static String render(List<Path> runDirs) throws IOException {
+    public static String render(List<Path> runDirs, List<SeedRow> seedRows) throws IOException {
         if (runDirs.isEmpty()) {
             throw new IllegalArgumentException("no run folders given");
         }
@@ -56,7 +74,7 @@ public final class HtmlReport {
             runs.add(RunLoader.load(dir));
         }
         uniquifyNames(runs);
-        return new HtmlReport(runs).html();
+        return new HtmlReport(runs, seedRows).html();
     }
 
     public static void main(String[] args) throws IOException {
@@ -81,6 +99,7 @@ public final class HtmlReport {
                 .append("<style>").append(Css.STYLE).append("</style></head><body><main>\n");
         header(b);
         section(b, "curves", "Training curves", curves());
+        section(b, "seeds", "Over seeds", seeds());
         section(b, "selection", "Token selection (SLM)", selection());
         section(b, "histogram", "Excess-loss histogram", histogram());
         section(b, "evaluation", "Evaluation", evaluation());
@@ -142,6 +161,55 @@ public final class HtmlReport {
     }
 
     // ---------------------------------------------------------------- sections
+
+    /**
+     * Each number over the seeds: a strip per objective on one axis per number (dots: seeds, bar: min-max, tick:
+     * mean), so a reader sees at once whether SLM's band clears CLM's.
+     */
+    private String seeds() {
+        if (seedRows.isEmpty()) return "<p class=\"na\">No seed statistics: these runs come from single trainings, not a pipeline run over seeds.</p>";
+        StringBuilder b = new StringBuilder("<table><thead><tr><th>run</th><th>number</th><th>mean</th><th>min</th><th>max</th><th>seeds</th></tr></thead><tbody>");
+        for (SeedRow r : seedRows) {
+            b.append("<tr><td>").append(Html.esc(r.run())).append("</td><td>").append(Html.esc(r.metric())).append("</td><td>")
+                    .append(Fmt.num(r.mean())).append("</td><td>").append(Fmt.num(r.min())).append("</td><td>").append(Fmt.num(r.max()))
+                    .append("</td><td>").append(Html.esc(r.values().stream().map(Fmt::num).toList().toString())).append("</td></tr>");
+        }
+        b.append("</tbody></table>");
+        Map<String, List<SeedRow>> byMetric = new LinkedHashMap<>();
+        for (SeedRow r : seedRows) byMetric.computeIfAbsent(r.metric(), k -> new ArrayList<>()).add(r);
+        List<String> svgs = new ArrayList<>();
+        for (var e : byMetric.entrySet()) svgs.add(seedStrip(e.getKey(), e.getValue()));
+        return b + charts(svgs);
+    }
+
+    private static String seedStrip(String metric, List<SeedRow> rows) {
+        double lo = rows.stream().mapToDouble(SeedRow::min).min().orElse(0), hi = rows.stream().mapToDouble(SeedRow::max).max().orElse(1);
+        if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+        double pad = (hi - lo) * 0.1, x0 = 70, x1 = W - 20;
+        final double a = lo - pad, z = hi + pad;
+        java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
+        int h = 60 + 40 * rows.size();
+        StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\"" + h + "\" role=\"img\">");
+        s.append("<text x=\"10\" y=\"18\" font-size=\"13\">").append(Html.esc(metric)).append(" over seeds</text>");
+        for (int i = 0; i < rows.size(); i++) {
+            SeedRow r = rows.get(i);
+            double y = 45 + 40 * i;
+            String c = ColorScale.run(i);
+            s.append(String.format(java.util.Locale.ROOT, "<text x=\"10\" y=\"%.1f\" font-size=\"12\">%s</text>", y + 4, Html.esc(r.run())));
+            s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"6\" opacity=\"0.35\"/>",
+                    x.applyAsDouble(r.min()), x.applyAsDouble(r.max()), y, y, c));
+            s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>",
+                    x.applyAsDouble(r.mean()), x.applyAsDouble(r.mean()), y - 10, y + 10, c));
+            for (double v : r.values())
+                s.append(String.format(java.util.Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>%s</title></circle>",
+                        x.applyAsDouble(v), y, c, Fmt.num(v)));
+        }
+        double ya = h - 14;
+        s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>", x0, x1, ya - 8, ya - 8));
+        s.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                x0, ya + 4, Fmt.num(a), x1, ya + 4, Fmt.num(z)));
+        return s.append("</svg>").toString();
+    }
 
     private String curves() {
         StringBuilder notes = new StringBuilder();
@@ -350,6 +418,11 @@ public final class HtmlReport {
         if (groups.isEmpty()) {
             return notes.toString();
         }
+        // The paper's shares for TinyLlama continued on OpenWebMath (Rho-1, Fig. 2), as a reference group.
+        Map<String, Double> paper = Map.of("H->H", 11.0, "L->H", 12.0, "H->L", 26.0, "L->L", 51.0);
+        groups.add("paper (TinyLlama)");
+        colors.add("#bab0ac");
+        pcts.add(labels.stream().mapToDouble(l -> paper.getOrDefault(l, Double.NaN)).toArray());
         List<String> svgs = new ArrayList<>();
         svgs.add(BarChart.grouped("Share of tokens per loss category", "% of tokens", labels, groups, colors,
                 pcts.toArray(new double[0][]), "%", W, H));

@@ -81,6 +81,32 @@ class RecipeBaseTest {
     }
 
     @Test
+    void aBaseCanBePretrainedFromGeneralTextAndRunsRepeatOverSeeds() throws Exception {
+        Path f = recipe("demo: true\nbase:\n  data: [../general.jsonl]\n  field: body\n  steps: 7\nseeds: [3, 4, 5]\n");
+        Recipe r = Recipe.load(f);
+        assertEquals(null, r.base());
+        assertEquals(7, r.pretrain().steps());
+        assertEquals(List.of(dir.resolve("general.jsonl").toAbsolutePath().normalize()), r.pretrain().data().files());
+        assertEquals("body", r.pretrain().data().field());
+        assertEquals(List.of(3L, 4L, 5L), r.seeds());
+        // the seed of a run is its data order; the base and reference keep the recipe's seed
+        Path b0 = base("b0", 1);
+        TrainSpec s = Pipeline.trainSpec(r, 300, 10, "clm", false, b0, 4L);
+        assertEquals(4L, s.seed());
+        assertEquals(b0.toAbsolutePath().normalize().toString(), s.initFrom());
+        assertEquals(LlamaConfig.readHf(b0.resolve("config.json")).withContext(128), s.model(), "the base's shape, the demo's context");
+        assertEquals(List.of(1L, 2L, 3L), Recipe.demo(rho4j.demo.DemoSize.DEFAULT).seeds(), "the demo reports three seeds");
+        assertTrue(Recipe.demo(rho4j.demo.DemoSize.DEFAULT).pretrain() != null, "the demo pretrains its own base");
+
+        for (String[] c : new String[][] {{"base:\n  data: [g.jsonl]\n", "base.steps"}, {"base:\n  data: [g.jsonl]\n  steps: 5\n  stpes: 6\n", "base.stpes"},
+                {"seeds: [1, 1]\n", "'seeds'"}, {"seeds: [1, x]\n", "'seeds'"}}) {
+            Path bad = recipe("demo: true\n" + c[0]);
+            Exception e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(bad));
+            assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains(c[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void stagesAreKeyedByTheBaseFilesContent() throws Exception {
         Path a = base("a", 1), b = base("b", 2), c = base("c", 1);
         assertEquals(Pipeline.baseKey(a), Pipeline.baseKey(c)); // same content, other folder
@@ -107,7 +133,7 @@ class RecipeBaseTest {
                 runs++;
             }
         }
-        assertEquals(3, runs);
+        assertEquals(1 + 2 * Recipe.demo(rho4j.demo.DemoSize.TINY).seeds().size(), runs, "the reference, and a CLM and an SLM run per seed");
         assertFalse(Files.exists(out.resolve("stages").resolve("tokenizer")), "no tokenizer is trained with a base");
     }
 }

@@ -124,5 +124,8 @@ class RecipeTest {
         Recipe r = Recipe.load(Path.of("recipes/example.yaml"));
         assertEquals("arith-example", r.name());
         assertEquals(0.6, r.selection().ratio());
+        assertEquals(List.of(1L, 2L, 3L), r.seeds());
+        assertEquals(400, r.pretrain().steps());
+        assertEquals(2e-3, r.pretrain().lr());
     }
 }

@@ -1,0 +1,44 @@
+package rho4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * experiments/real/recipe.yaml, filled in as run.sh fills it, loads with the paper's structure: a base pretrained on
+ * the general package text, three seeds, and the selection run.sh substitutes for each ablation.
+ */
+class ExperimentRecipeTest {
+    @Test
+    void theShippedRecipeHasThePapersStructure(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        for (String f : List.of("corpus/noisy/a.jsonl", "math/reference.jsonl", "math/math-text.jsonl", "math/target_holdout.jsonl")) {
+            Files.createDirectories(dir.resolve(f).getParent());
+            Files.writeString(dir.resolve(f), "{\"text\": \"x\"}\n");
+        }
+        String text = Files.readString(Path.of("experiments/real/recipe.yaml"))
+                .replace("@DATA@", data.toString()).replace("@BASE_STEPS@", "150").replace("@REF_STEPS@", "100").replace("@STEPS@", "100")
+                .replace("@LIMIT@", "50").replace("@SEEDS@", "[1, 2, 3]").replace("@RATIO@", "0.7").replace("@SCOPE@", "batch").replace("@UNIT@", "document");
+        assertTrue(!text.contains("@"), "every placeholder is one run.sh fills: " + text);
+        Path f = dir.resolve("real.yaml");
+        Files.writeString(f, text);
+        Recipe r = Recipe.load(f);
+        assertEquals(List.of(1L, 2L, 3L), r.seeds());
+        assertEquals(150, r.pretrain().steps());
+        assertEquals(List.of(dir.resolve("corpus/noisy")), r.pretrain().data().files());
+        assertEquals(null, r.base());
+        assertEquals(100, r.budget().steps());
+        assertEquals(100, r.budget().referenceSteps());
+        assertEquals(new Recipe.SelectionSpec(0.7, "excess", "batch", "document"), r.selection());
+        assertEquals(50, r.eval().limit());
+        // run.sh names every ablation's recipe by substituting the name line
+        assertTrue(text.lines().anyMatch("name: real"::equals));
+        for (String p : List.of("@DATA@", "@BASE_STEPS@", "@REF_STEPS@", "@STEPS@", "@LIMIT@", "@SEEDS@", "@RATIO@", "@SCOPE@", "@UNIT@"))
+            assertTrue(Files.readString(Path.of("experiments/real/run.sh")).contains(p), "run.sh fills " + p);
+    }
+}

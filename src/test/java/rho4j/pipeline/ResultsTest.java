@@ -1,0 +1,59 @@
+package rho4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** results.json over seeds: mean and min-max per number, and a win only when SLM is better by more than the spread. */
+class ResultsTest {
+    private static Results.RunMetrics m(long seed, double holdout, double acc, double downstream) {
+        return new Results.RunMetrics(seed, holdout, acc, downstream, 1000, 600);
+    }
+
+    private static Results results(List<Results.RunMetrics> clm, List<Results.RunMetrics> slm) {
+        return new Results("r", 0.6, Results.Seeds.of(clm), Results.Seeds.of(slm), null, List.of());
+    }
+
+    @Test
+    void meansAndBandsPerSeed() {
+        Results r = results(List.of(m(1, 2.0, 0.20, 3.0), m(2, 2.2, 0.30, 3.1), m(3, 2.1, 0.25, 3.2)),
+                List.of(m(1, 1.9, 0.50, 3.3), m(2, 1.8, 0.45, 3.0), m(3, 2.3, 0.40, 3.1)));
+        JsonNode j = r.toJson();
+        assertEquals(0.25, j.path("clm").path("test_accuracy").path("mean").asDouble(), 1e-12);
+        assertEquals(0.20, j.path("clm").path("test_accuracy").path("min").asDouble(), 1e-12);
+        assertEquals(0.30, j.path("clm").path("test_accuracy").path("max").asDouble(), 1e-12);
+        assertEquals(0.30, j.path("clm").path("test_accuracy").path("seeds").get(1).asDouble(), 1e-12);
+        assertEquals(List.of(1, 2, 3), List.of(j.path("seeds").get(0).asInt(), j.path("seeds").get(1).asInt(), j.path("seeds").get(2).asInt()));
+        // accuracy: +0.20 against spreads 0.10 and 0.10: a win
+        JsonNode acc = j.path("slm_vs_clm").path("test_accuracy");
+        assertEquals(0.20, acc.path("difference").asDouble(), 1e-12);
+        assertEquals(0.10, acc.path("spread").asDouble(), 1e-12);
+        assertEquals(true, acc.path("win").asBoolean());
+        // held-out loss: means 2.1 (CLM) and 2.0 (SLM), lower by 0.1, but SLM's seeds span 0.5: not a win
+        JsonNode loss = j.path("slm_vs_clm").path("target_holdout_loss");
+        assertEquals(-0.1, loss.path("difference").asDouble(), 1e-12);
+        assertEquals(0.5, loss.path("spread").asDouble(), 1e-12);
+        assertEquals(false, loss.path("win").asBoolean());
+        // downstream loss: SLM higher (worse) on average: never a win, whatever the spread
+        assertEquals(false, j.path("slm_vs_clm").path("downstream_loss").path("win").asBoolean());
+    }
+
+    @Test
+    void lowerLossByMoreThanTheSpreadIsAWin() {
+        Results r = results(List.of(m(1, 2.0, 0.1, 3.0), m(2, 2.1, 0.1, 3.0)), List.of(m(1, 1.5, 0.1, 3.0), m(2, 1.6, 0.1, 3.0)));
+        assertEquals(Boolean.TRUE, r.comparisons().get(1).win());
+        assertEquals(Boolean.FALSE, r.comparisons().get(0).win(), "equal accuracy is no win");
+    }
+
+    @Test
+    void oneSeedHasNoSpreadToBeat() {
+        Results r = results(List.of(m(7, 2.0, 0.1, 3.0)), List.of(m(7, 1.0, 0.9, 2.0)));
+        assertNull(r.comparisons().get(0).win());
+        assertEquals(0.8, r.comparisons().get(0).difference(), 1e-12);
+        assertEquals(0.0, r.comparisons().get(0).spread());
+        assertEquals(0.9, r.slm().testAccuracy().mean());
+    }
+}
