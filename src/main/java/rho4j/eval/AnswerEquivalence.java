@@ -33,7 +33,7 @@ public final class AnswerEquivalence {
             return false;
         }
         if (pred.isEmpty()) return false;
-        if (stripBrackets(pred, gold).equals(stripBrackets(gold, gold))) return true;
+        if (stripBrackets(pred, gold).equals(stripBrackets(gold, pred))) return true;
         if (isTuple(pred) && isTuple(gold) && pred.charAt(0) == gold.charAt(0)
                 && pred.charAt(pred.length() - 1) == gold.charAt(gold.length() - 1)) {
             List<String> ps = splitTopLevel(pred.substring(1, pred.length() - 1));
@@ -68,10 +68,13 @@ public final class AnswerEquivalence {
         return Math.abs(a - b) <= REL_TOL * Math.max(Math.abs(a), Math.abs(b));
     }
 
-    /** As the harness, braces and parentheses do not count; square brackets only count when both sides have some. */
-    private static String stripBrackets(String s, String gold) {
+    /**
+     * As the harness, braces and parentheses do not count; square brackets only count when both sides have some
+     * ({@code other} is the answer {@code s} is compared with).
+     */
+    private static String stripBrackets(String s, String other) {
         String r = s.replace("{", "").replace("}", "").replace("(", "").replace(")", "");
-        if (!(gold.startsWith("[") || gold.startsWith("(")) || !(s.startsWith("[") || s.startsWith("("))) {
+        if (!(other.startsWith("[") || other.startsWith("(")) || !(s.startsWith("[") || s.startsWith("("))) {
             // keep interval brackets meaningful only when both sides are intervals
             r = r.replace("[", "").replace("]", "");
         }
