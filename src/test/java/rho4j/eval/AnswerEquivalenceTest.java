@@ -112,7 +112,10 @@ class AnswerEquivalenceTest {
                 row("(\\frac{1}{2},f(1,2))", "(0.5,f(1,2))", true),
                 row("(1,2)", "[1,2)", false),
                 row("[1,2)", "[1,2]", false),
-                row("(a,b)", "(b,a)", false));
+                row("(a,b)", "(b,a)", false),
+                // matrices however they are spaced
+                row("\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", true),
+                row("\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}", false));
     }
 
     private static Arguments row(String pred, String gold, boolean equal) {
@@ -140,6 +143,15 @@ class AnswerEquivalenceTest {
         assertTrue(AnswerEquivalence.equal(AnswerExtractor.extract("Hence $x = 7$. The answer is x = 7."), "7"));
         assertTrue(AnswerEquivalence.equal(AnswerExtractor.extract("$\\boxed{1\\frac{4}{5}}$"), "\\frac{9}{5}"));
         assertFalse(AnswerEquivalence.equal(AnswerExtractor.extract("So the total is $\\boxed{3,001}$."), "3000"));
+    }
+
+    /** A prediction is normalised when extracted and again when graded; the second pass must not change it. */
+    @Test
+    void extractedAnswerEqualsTheSameGold() {
+        for (String gold : List.of("\\text{4:30 p.m.}", "\\mbox{four}", "ab = 3", "(-\\infty, \\infty)", "10\\sqrt 2",
+                "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\frac{x}{2} cm")) {
+            assertTrue(AnswerEquivalence.equal(AnswerExtractor.extract("So $\\boxed{" + gold + "}$."), gold), gold);
+        }
     }
 
     @Test
