@@ -38,7 +38,7 @@ public final class AnswerEquivalence {
                 && pred.charAt(pred.length() - 1) == gold.charAt(gold.length() - 1)) {
             List<String> ps = splitTopLevel(pred.substring(1, pred.length() - 1));
             List<String> gs = splitTopLevel(gold.substring(1, gold.length() - 1));
-            if (ps.size() == gs.size() && ps.size() > 1) {
+            if (ps.size() == gs.size()) {
                 for (int i = 0; i < ps.size(); i++) {
                     if (!equalElement(ps.get(i), gs.get(i))) return false;
                 }
@@ -82,7 +82,7 @@ public final class AnswerEquivalence {
     }
 
     private static boolean isTuple(String s) {
-        return s.length() >= 2 && (s.startsWith("(") && s.endsWith(")") || s.startsWith("[") && s.endsWith("]"));
+        return s.startsWith("(") && s.endsWith(")") || s.startsWith("[") && s.endsWith("]");
     }
 
     /** Splits on commas outside any bracket, so (\frac{1}{2}, f(1,2)) has two elements. */

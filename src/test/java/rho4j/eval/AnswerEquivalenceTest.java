@@ -113,6 +113,16 @@ class AnswerEquivalenceTest {
                 row("(1,2)", "[1,2)", false),
                 row("[1,2)", "[1,2]", false),
                 row("(a,b)", "(b,a)", false),
+                row("[\\frac{1}{2}]", "[0.5]", true), // one element compares like many
+                row("[\\frac{1}{2}]", "[0.6]", false),
+                row("[x]", "[y]", false),
+                // half-open intervals
+                row("(2,5]", "(2,5]", true),
+                row("(2,5]", "(2,5)", false),
+                row("(2,5)", "(2,5]", false),
+                row("[2,5)", "(2,5)", false),
+                row("(2,5]", "[2,5]", false),
+                row("[2,5]", "(2,5]", false),
                 // matrices however they are spaced
                 row("\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", true),
                 row("\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}", false));
@@ -175,6 +185,8 @@ class AnswerEquivalenceTest {
         assertTrue(AnswerEquivalence.close(1e-300, 1e-300));
         assertTrue(AnswerEquivalence.close(10000, 10001)); // 1 <= 1e-4 * 10001
         assertTrue(AnswerEquivalence.close(10001, 10000));
+        assertTrue(AnswerEquivalence.close(10000, 9999)); // exactly 1e-4 of the larger still counts, as math.isclose
+        assertTrue(AnswerEquivalence.close(9999, 10000));
         assertFalse(AnswerEquivalence.close(10000, 10002));
         assertFalse(AnswerEquivalence.close(10002, 10000));
         assertTrue(AnswerEquivalence.close(-10000, -10001));
