@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 final class LatexNumber {
     /** {@code \frac} with two whole-number arguments, braced or single digits. */
+    private static final Pattern THOUSANDS = Pattern.compile(",\\d{3}(?!\\d)");
     private static final Pattern SIMPLE_FRAC = Pattern.compile("\\\\frac(\\{\\d+\\}|\\d)(\\{\\d+\\}|\\d)");
 
     private final String s;
@@ -137,10 +138,7 @@ final class LatexNumber {
 
     /** A comma followed by exactly three digits is a thousands separator, otherwise it separates tuple items. */
     private boolean isThousands(int comma) {
-        for (int i = 1; i <= 3; i++) {
-            if (comma + i >= s.length() || !Character.isDigit(s.charAt(comma + i))) return false;
-        }
-        return comma + 4 >= s.length() || !Character.isDigit(s.charAt(comma + 4));
+        return THOUSANDS.matcher(s).region(comma, s.length()).lookingAt();
     }
 
     private boolean eat(String token) {
