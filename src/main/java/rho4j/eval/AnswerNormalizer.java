@@ -84,8 +84,7 @@ public final class AnswerNormalizer {
         if (s.contains("j") && !s.contains("i")) s = s.replace("j", "i"); // engineers' imaginary unit
         s = ZERO_DECIMALS_INNER.matcher(s).replaceAll("$1$2");
         s = ZERO_DECIMALS_END.matcher(s).replaceAll("$1");
-        if (s.isEmpty()) return s;
-        if (s.charAt(0) == '.') s = "0" + s;
+        if (s.startsWith(".")) s = "0" + s;
         // "k = 3" -> "3": a short left side is a variable name, not part of the answer
         String[] eq = s.split("=", -1);
         if (eq.length == 2 && eq[0].replace(" ", "").length() <= 2) s = eq[1];
@@ -117,13 +116,10 @@ public final class AnswerNormalizer {
         return n == null ? s : n.toString();
     }
 
+    /** "12 miles" -> "12", "5 sq cm" -> "5", "4 m^2" -> "4": one unit after the last number. */
     private static String removeTrailingUnit(String s) {
-        // loop: "5 sq cm" or "12 dollars per hour" style leftovers need more than one pass in the harness too
-        for (int i = 0; i < 2; i++) {
-            Matcher m = TRAILING_UNIT.matcher(s);
-            if (m.matches() && !m.group(1).isBlank()) s = m.group(1).strip();
-        }
-        return s;
+        Matcher m = TRAILING_UNIT.matcher(s);
+        return m.matches() ? m.group(1).strip() : s;
     }
 
     /**

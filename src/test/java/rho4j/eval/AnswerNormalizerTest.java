@@ -29,6 +29,12 @@ class AnswerNormalizerTest {
                 row("\\frac1{72}", "\\frac{1}{72}"),
                 row("\\frac{1}2", "\\frac{1}2"),
                 row("\\frac\\pi4", "\\frac{\\pi}{4}"),
+                row("\\frac1\\pi", "\\frac{1}{\\pi}"),
+                row("\\frac\\#3", "\\frac{\\#}{3}"), // an unbraced argument is one token: a control symbol too
+                row("\\frac3\\#", "\\frac{3}{\\#}"),
+                row("\\frac1", "\\frac1"), // too few arguments: left as written
+                row("\\frac\\pi", "\\frac\\pi"),
+                row("2\\frac", "2\\frac"),
                 row("\\frac 3 4", "\\frac{3}{4}"),
                 row("2\\frac12+\\frac34", "2\\frac{1}{2}+\\frac{3}{4}"),
                 row("3/4", "\\frac{3}{4}"),
@@ -64,6 +70,7 @@ class AnswerNormalizerTest {
                 row("12 Miles", "12"),
                 row("7 inches", "7"),
                 row("3 dollars.", "3"),
+                row("$ 5 dollars", "5"),
                 row("5 sq cm", "5"),
                 row("4 m^2", "4"),
                 row("4 cm^{3}", "4"),
