@@ -158,6 +158,10 @@ class CorpusReaderTest {
 
     @Test
     void invalidUtf8InPlainTextNamesItsLine() throws IOException {
+        Path first = tmp.resolve("first.txt");
+        Files.write(first, new byte[] {(byte) 0xFF, 'a'});
+        CorpusException at1 = assertThrows(CorpusException.class, () -> read(List.of(first), CorpusOptions.defaults()));
+        assertTrue(at1.getMessage().startsWith(first + ":1: invalid UTF-8 (byte 0xFF)"), at1.getMessage());
         Path f = tmp.resolve("latin1.txt");
         Files.write(f, new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
         CorpusException e = assertThrows(CorpusException.class, () -> read(List.of(f), CorpusOptions.defaults()));
@@ -174,6 +178,9 @@ class CorpusReaderTest {
 
     @Test
     void noDocumentsSaysWhatWasFound() throws IOException {
+        Path zero = Files.write(tmp.resolve("zero.txt"), new byte[0]);
+        String z = assertThrows(CorpusException.class, () -> read(List.of(zero), CorpusOptions.defaults())).getMessage();
+        assertTrue(z.contains(" (1 file, all empty);"), z);
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "  \n");
         Path blank = Files.writeString(tmp.resolve("blank.jsonl"), "\n\n");
         String one = assertThrows(CorpusException.class, () -> read(List.of(empty), CorpusOptions.defaults())).getMessage();
@@ -224,6 +231,9 @@ class CorpusReaderTest {
         Path f = Files.writeString(tmp.resolve("arr.json"), "[\n{\"text\":\"a\"}\n]\n");
         String m = assertThrows(CorpusException.class, () -> read(List.of(f), CorpusOptions.defaults())).getMessage();
         assertTrue(m.startsWith(f + ":1: invalid JSON") && m.contains("(a .json input must hold one object per line)"), m);
+        Path brace = Files.writeString(tmp.resolve("pretty.json"), "{\n  \"text\": \"a\"\n}\n");
+        String b = assertThrows(CorpusException.class, () -> read(List.of(brace), CorpusOptions.defaults())).getMessage();
+        assertTrue(b.startsWith(brace + ":1: invalid JSON") && b.contains("(a .json input must hold one object per line)"), b);
         Path g = Files.writeString(tmp.resolve("obj.json"), "{\"text\":\"a\"}\n[\n");
         String n = assertThrows(CorpusException.class, () -> read(List.of(g), CorpusOptions.defaults())).getMessage();
         assertTrue(n.startsWith(g + ":2: invalid JSON") && !n.contains("one object per line"), n);

@@ -50,6 +50,7 @@ class BpeTrainTest {
         assertEquals(4, bpe.mergeCount());
         assertEquals(List.of("<|endoftext|>", "<|pad|>"), bpe.addedTokens().stream().map(AddedToken::content).toList());
         assertEquals("low", bpe.token(low[0]));
+        assertEquals("!", bpe.token(0)); // id 0 is the byte '!', first in GPT-2's order
         assertThrows(IllegalArgumentException.class, () -> bpe.token(-1));
         assertThrows(IllegalArgumentException.class, () -> bpe.token(262));
         assertThrows(IllegalArgumentException.class, () -> bpe.bytesOf(262));
