@@ -91,7 +91,7 @@ public final class TokenStore implements AutoCloseable {
                     + " " + meta.dtype() + " tokens (" + expectTokenBytes + " bytes); the store is truncated or"
                     + " corrupt, re-run `rho prepare`");
         }
-        if (meta.vocabSize() <= 0 || meta.eotId() < 0 || meta.eotId() >= meta.vocabSize())
+        if (meta.eotId() < 0 || meta.eotId() >= meta.vocabSize()) // so the vocabulary is not empty either
             throw new IOException(metaFile + ": vocabSize " + meta.vocabSize() + " and eotId " + meta.eotId() + " do not fit; re-run `rho prepare`");
         long[] docStarts = readDocStarts(docsFile, meta);
         ByteBuffer[] chunks = mapChunks(tokensFile, tokenBytes, 1L << chunkShift);

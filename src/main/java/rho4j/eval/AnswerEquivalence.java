@@ -33,12 +33,12 @@ public final class AnswerEquivalence {
             return false;
         }
         if (pred.isEmpty()) return false;
-        if (stripBrackets(pred, gold).equals(stripBrackets(gold, gold))) return true;
+        if (stripBrackets(pred, gold).equals(stripBrackets(gold, pred))) return true;
         if (isTuple(pred) && isTuple(gold) && pred.charAt(0) == gold.charAt(0)
                 && pred.charAt(pred.length() - 1) == gold.charAt(gold.length() - 1)) {
             List<String> ps = splitTopLevel(pred.substring(1, pred.length() - 1));
             List<String> gs = splitTopLevel(gold.substring(1, gold.length() - 1));
-            if (ps.size() == gs.size() && ps.size() > 1) {
+            if (ps.size() == gs.size()) {
                 for (int i = 0; i < ps.size(); i++) {
                     if (!equalElement(ps.get(i), gs.get(i))) return false;
                 }
@@ -68,10 +68,13 @@ public final class AnswerEquivalence {
         return Math.abs(a - b) <= REL_TOL * Math.max(Math.abs(a), Math.abs(b));
     }
 
-    /** As the harness, braces and parentheses do not count; square brackets only count when both sides have some. */
-    private static String stripBrackets(String s, String gold) {
+    /**
+     * As the harness, braces and parentheses do not count; square brackets only count when both sides have some
+     * ({@code other} is the answer {@code s} is compared with).
+     */
+    private static String stripBrackets(String s, String other) {
         String r = s.replace("{", "").replace("}", "").replace("(", "").replace(")", "");
-        if (!(gold.startsWith("[") || gold.startsWith("(")) || !(s.startsWith("[") || s.startsWith("("))) {
+        if (!(other.startsWith("[") || other.startsWith("(")) || !(s.startsWith("[") || s.startsWith("("))) {
             // keep interval brackets meaningful only when both sides are intervals
             r = r.replace("[", "").replace("]", "");
         }
@@ -79,7 +82,7 @@ public final class AnswerEquivalence {
     }
 
     private static boolean isTuple(String s) {
-        return s.length() >= 2 && (s.startsWith("(") && s.endsWith(")") || s.startsWith("[") && s.endsWith("]"));
+        return s.startsWith("(") && s.endsWith(")") || s.startsWith("[") && s.endsWith("]");
     }
 
     /** Splits on commas outside any bracket, so (\frac{1}{2}, f(1,2)) has two elements. */

@@ -14,6 +14,12 @@ import java.util.regex.Pattern;
  * {@code \frac{a}{m}} loses its variables), and "and" becomes a comma only as a whole word (the harness turns
  * "2 and 3" into "23" and {@code \land} into {@code \l}), and {@code \mbox{Saturday}} keeps its text like
  * {@code \text{}} (the harness deletes it, leaving MATH test/number_theory answers empty).
+ *
+ * <p>Normalising a normal form should change nothing, since a prediction is normalised when extracted and again when graded
+ * (the harness's order of steps does not guarantee it): a text command is unwrapped before number words are read and
+ * trailing full stops removed ({@code \mbox{four}}, {@code \text{4:30 p.m.}}), the variable name in "ab = 3" is measured
+ * without spaces, and {@code \sqrt 2} and {@code (-\infty, \infty)} are rewritten after the spaces are gone. The
+ * spacing commands {@code \,}, {@code \;} and "{@code \ }" are removed, but not the {@code \\} that ends a matrix row.
  */
 public final class AnswerNormalizer {
     private AnswerNormalizer() {}
@@ -34,6 +40,9 @@ public final class AnswerNormalizer {
     private static final Pattern SQRT_BARE = Pattern.compile("\\\\sqrt(\\w+)");
     private static final Pattern ZERO_DECIMALS_INNER = Pattern.compile("(\\d+)\\.0*([^\\d])");
     private static final Pattern ZERO_DECIMALS_END = Pattern.compile("(\\d+)\\.0*$");
+    // \, \; and "\ " are spacing, but not the backslash that ends a matrix row: 1 \\ 2
+    private static final Pattern THIN_SPACE = Pattern.compile("(?<!\\\\)\\\\[,;]");
+    private static final Pattern CONTROL_SPACE = Pattern.compile("(?<!\\\\)\\\\ ");
     private static final Pattern AND_WORD = Pattern.compile("\\s*\\band\\b\\s*");
     private static final Map<String, Integer> WORD_NUMBERS = Map.ofEntries(
             Map.entry("zero", 0), Map.entry("one", 1), Map.entry("two", 2), Map.entry("three", 3),
@@ -54,17 +63,18 @@ public final class AnswerNormalizer {
         s = s.replace("\\end{array}", "\\end{pmatrix}").replace("bmatrix", "pmatrix");
         s = s.replace("tfrac", "frac").replace("dfrac", "frac");
         s = s.replace("\\left", "").replace("\\right", "").replace("\\{", "{").replace("\\}", "}");
-        s = s.replace("\\,", "").replace("\\;", "").replace("\\ ", " ");
+        s = THIN_SPACE.matcher(s).replaceAll("");
+        s = CONTROL_SPACE.matcher(s).replaceAll(" ");
         // a trailing \text{...} is a unit ("5 \text{ cm}") unless it is the whole answer
         String noText = TEXT_AT_END.matcher(s).replaceAll("").strip();
         if (!noText.isEmpty()) s = noText;
         s = s.replace("^{\\circ}", "").replace("^\\circ", "");
         s = s.replace("\\$", "").replace("$", "");
-        s = wordToNumber(s);
-        s = TEXT_CMD.matcher(s).replaceAll("$1");
+        s = stripTrailing(TEXT_CMD.matcher(s).replaceAll("$1"), '.'); // \text{4:30 p.m.}
+        s = wordToNumber(s); // after the text commands: \mbox{four}
         s = removeTrailingUnit(s);
         s = dropVariable(s);
-        s = s.replace("\\emptyset", "{}").replace("(-\\infty,\\infty)", "\\mathbb{R}");
+        s = s.replace("\\emptyset", "{}");
         s = s.replace("\\%", "").replace("%", "");
         s = s.replace(" .", " 0.").replace("{.", "{0.");
         s = s.replace("infinity", "\\infty");
@@ -74,14 +84,14 @@ public final class AnswerNormalizer {
         if (s.contains("j") && !s.contains("i")) s = s.replace("j", "i"); // engineers' imaginary unit
         s = ZERO_DECIMALS_INNER.matcher(s).replaceAll("$1$2");
         s = ZERO_DECIMALS_END.matcher(s).replaceAll("$1");
-        if (s.isEmpty()) return s;
-        if (s.charAt(0) == '.') s = "0" + s;
+        if (s.startsWith(".")) s = "0" + s;
         // "k = 3" -> "3": a short left side is a variable name, not part of the answer
         String[] eq = s.split("=", -1);
-        if (eq.length == 2 && eq[0].length() <= 2) s = eq[1];
-        s = SQRT_BARE.matcher(s).replaceAll("\\\\sqrt{$1}");
+        if (eq.length == 2 && eq[0].replace(" ", "").length() <= 2) s = eq[1];
         s = s.replace(" ", "");
         s = dropVariable(s); // again without spaces: "x \\in [-2,7]" (the harness misses this one)
+        s = s.replace("(-\\infty,\\infty)", "\\mathbb{R}");
+        s = SQRT_BARE.matcher(s).replaceAll("\\\\sqrt{$1}");
         s = fixFracs(s);
         s = fixSlash(s);
         s = unwrapSimpleBraces(s);
@@ -106,13 +116,10 @@ public final class AnswerNormalizer {
         return n == null ? s : n.toString();
     }
 
+    /** "12 miles" -> "12", "5 sq cm" -> "5", "4 m^2" -> "4": one unit after the last number. */
     private static String removeTrailingUnit(String s) {
-        // loop: "5 sq cm" or "12 dollars per hour" style leftovers need more than one pass in the harness too
-        for (int i = 0; i < 2; i++) {
-            Matcher m = TRAILING_UNIT.matcher(s);
-            if (m.matches() && !m.group(1).isBlank()) s = m.group(1).strip();
-        }
-        return s;
+        Matcher m = TRAILING_UNIT.matcher(s);
+        return m.matches() ? m.group(1).strip() : s;
     }
 
     /**

@@ -1,14 +1,23 @@
 package rho4j.eval;
 
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Value of a constant LaTeX expression: numbers ("1,000" too), + - * / ^, parentheses and braces,
  * {@code \frac}, {@code \sqrt}, {@code \sqrt[n]}, {@code \pi}, {@code \cdot}, {@code \times}, implicit products
  * ({@code 2\sqrt{3}}). Anything else (a variable, a set) is "not a number". It stands in for the harness's sympy
  * check on the answers that matter most: numbers written as fractions and radicals.
+ *
+ * <p>A whole number written directly before a fraction of whole numbers is a mixed number, as in MATH's answers to
+ * "express your answer as a mixed number": {@code 1\frac{4}{5}} is 9/5, not 4/5. Any other juxtaposition is a product.
  */
 final class LatexNumber {
+    /** {@code \frac} with two whole-number arguments, braced or single digits. */
+    private static final Pattern THOUSANDS = Pattern.compile(",\\d{3}(?!\\d)");
+    private static final Pattern SIMPLE_FRAC = Pattern.compile("\\\\frac(\\{\\d+\\}|\\d)(\\{\\d+\\}|\\d)");
+
     private final String s;
     private int pos;
 
@@ -42,7 +51,16 @@ final class LatexNumber {
     }
 
     private double product() {
+        int start = pos;
         double v = unary();
+        if (s.substring(start, pos).matches("-?\\d+")) {
+            Matcher m = SIMPLE_FRAC.matcher(s).region(pos, s.length());
+            if (m.lookingAt()) { // mixed number: -2\frac12 is -(2 + 1/2)
+                double frac = wholeArgument(m.group(1)) / wholeArgument(m.group(2));
+                v = s.charAt(start) == '-' ? v - frac : v + frac;
+                pos = m.end();
+            }
+        }
         while (pos < s.length()) {
             if (eat("*") || eat("\\cdot") || eat("\\times")) v *= unary();
             else if (eat("/") || eat("\\div")) v /= unary();
@@ -50,6 +68,10 @@ final class LatexNumber {
             else break;
         }
         return v;
+    }
+
+    private static double wholeArgument(String arg) {
+        return Double.parseDouble(arg.replace("{", "").replace("}", ""));
     }
 
     private double unary() {
@@ -116,10 +138,7 @@ final class LatexNumber {
 
     /** A comma followed by exactly three digits is a thousands separator, otherwise it separates tuple items. */
     private boolean isThousands(int comma) {
-        for (int i = 1; i <= 3; i++) {
-            if (comma + i >= s.length() || !Character.isDigit(s.charAt(comma + i))) return false;
-        }
-        return comma + 4 >= s.length() || !Character.isDigit(s.charAt(comma + 4));
+        return THOUSANDS.matcher(s).region(comma, s.length()).lookingAt();
     }
 
     private boolean eat(String token) {

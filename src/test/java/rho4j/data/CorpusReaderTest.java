@@ -1,6 +1,7 @@
 package rho4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,5 +130,112 @@ class CorpusReaderTest {
         Path bom = Files.writeString(tmp.resolve("bom.jsonl"), "\uFEFF{\"text\":\"b\"}\n");
         List<Document> docs = read(List.of(empty, bom), CorpusOptions.defaults());
         assertEquals(List.of("b"), docs.stream().map(Document::text).toList());
+    }
+
+    @Test
+    void plainTextCountsLinesWithOrWithoutFinalNewline() throws IOException {
+        Path two = Files.writeString(tmp.resolve("two.txt"), "a\nb");
+        Path twoNl = Files.writeString(tmp.resolve("twoNl.txt"), "a\nb\n");
+        Path bom = Files.writeString(tmp.resolve("bom.txt"), "\uFEFFtext\n");
+        CorpusReader reader = new CorpusReader(List.of(two, twoNl, bom), CorpusOptions.defaults());
+        List<Document> docs = new ArrayList<>();
+        reader.forEach(docs::add);
+        assertEquals(List.of("a\nb", "a\nb\n", "text\n"), docs.stream().map(Document::text).toList());
+        assertEquals(List.of(2L, 2L, 1L), reader.sources().stream().map(SourceStats::lines).toList());
+        assertEquals(List.of(1L, 1L, 1L), reader.sources().stream().map(SourceStats::documents).toList());
+    }
+
+    @Test
+    void paragraphsAreCountedAsDocuments() throws IOException {
+        Path f = Files.writeString(tmp.resolve("p.txt"), "one\n\ntwo\n\n\nthree\n");
+        CorpusReader reader = new CorpusReader(List.of(f), CorpusOptions.defaults().withParagraphs(true));
+        List<Document> docs = new ArrayList<>();
+        reader.forEach(docs::add);
+        assertEquals(List.of("one@1", "two@3", "three@6"), docs.stream().map(d -> d.text() + "@" + d.line()).toList());
+        assertEquals(3, reader.sources().get(0).documents());
+        assertEquals(6, reader.sources().get(0).lines());
+    }
+
+    @Test
+    void invalidUtf8InPlainTextNamesItsLine() throws IOException {
+        Path first = tmp.resolve("first.txt");
+        Files.write(first, new byte[] {(byte) 0xFF, 'a'});
+        CorpusException at1 = assertThrows(CorpusException.class, () -> read(List.of(first), CorpusOptions.defaults()));
+        assertTrue(at1.getMessage().startsWith(first + ":1: invalid UTF-8 (byte 0xFF)"), at1.getMessage());
+        Path f = tmp.resolve("latin1.txt");
+        Files.write(f, new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
+        CorpusException e = assertThrows(CorpusException.class, () -> read(List.of(f), CorpusOptions.defaults()));
+        assertTrue(e.getMessage().startsWith(f + ":2: invalid UTF-8 (byte 0xE9)"), e.getMessage());
+        // with skip-bad the file is skipped whole, counted once
+        Path good = Files.writeString(tmp.resolve("good.txt"), "fine");
+        CorpusReader reader = new CorpusReader(List.of(f, good), CorpusOptions.defaults().withSkipBad(true));
+        List<Document> docs = new ArrayList<>();
+        reader.forEach(docs::add);
+        assertEquals(List.of("fine"), docs.stream().map(Document::text).toList());
+        assertEquals(1, reader.sources().get(0).skipped());
+        assertEquals(0, reader.sources().get(0).documents());
+    }
+
+    @Test
+    void noDocumentsSaysWhatWasFound() throws IOException {
+        Path zero = Files.write(tmp.resolve("zero.txt"), new byte[0]);
+        String z = assertThrows(CorpusException.class, () -> read(List.of(zero), CorpusOptions.defaults())).getMessage();
+        assertTrue(z.contains(" (1 file, all empty);"), z);
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "  \n");
+        Path blank = Files.writeString(tmp.resolve("blank.jsonl"), "\n\n");
+        String one = assertThrows(CorpusException.class, () -> read(List.of(empty), CorpusOptions.defaults())).getMessage();
+        assertTrue(one.startsWith("no documents in [" + empty + "] (1 file, all empty); check the --input paths"), one);
+        String two = assertThrows(CorpusException.class, () -> read(List.of(empty, blank), CorpusOptions.defaults())).getMessage();
+        assertTrue(two.contains(" (2 files, all empty);"), two);
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{oops\n");
+        String skipped = assertThrows(CorpusException.class,
+                () -> read(List.of(bad), CorpusOptions.defaults().withSkipBad(true))).getMessage();
+        assertTrue(skipped.contains(" (1 file, all empty or skipped);"), skipped);
+        Path dir = Files.createDirectories(tmp.resolve("only-hidden"));
+        Files.writeString(dir.resolve(".x.txt"), "hidden");
+        String none = assertThrows(CorpusException.class, () -> read(List.of(dir), CorpusOptions.defaults())).getMessage();
+        assertTrue(none.contains(" (no readable text files);"), none);
+    }
+
+    @Test
+    void endOfStreamIsStable() throws IOException {
+        Path f = Files.writeString(tmp.resolve("a.jsonl"), "{\"text\":\"x\"}\n");
+        try (CorpusReader.DocumentStream docs = new CorpusReader(List.of(f), CorpusOptions.defaults()).open()) {
+            assertTrue(docs.hasNext());
+            assertEquals("x", docs.next().text());
+            assertFalse(docs.hasNext());
+            assertFalse(docs.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, docs::next);
+        }
+    }
+
+    @Test
+    void binaryFilesInFoldersAreSkippedButNamedFilesAreRead() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("data"));
+        Files.write(dir.resolve("image.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13});
+        Files.writeString(dir.resolve("text.txt"), "words");
+        CorpusReader reader = new CorpusReader(List.of(dir), CorpusOptions.defaults());
+        List<Document> docs = new ArrayList<>();
+        reader.forEach(docs::add);
+        assertEquals(List.of("words"), docs.stream().map(Document::text).toList());
+        assertEquals(1, reader.binarySkipped());
+        assertEquals(1, reader.sources().size(), "a skipped binary file has no statistics");
+        // reading again starts the counts afresh
+        reader.forEach(d -> { });
+        assertEquals(1, reader.binarySkipped());
+        assertEquals(1, reader.sources().size());
+    }
+
+    @Test
+    void jsonArrayFileHintsAtOneObjectPerLine() throws IOException {
+        Path f = Files.writeString(tmp.resolve("arr.json"), "[\n{\"text\":\"a\"}\n]\n");
+        String m = assertThrows(CorpusException.class, () -> read(List.of(f), CorpusOptions.defaults())).getMessage();
+        assertTrue(m.startsWith(f + ":1: invalid JSON") && m.contains("(a .json input must hold one object per line)"), m);
+        Path brace = Files.writeString(tmp.resolve("pretty.json"), "{\n  \"text\": \"a\"\n}\n");
+        String b = assertThrows(CorpusException.class, () -> read(List.of(brace), CorpusOptions.defaults())).getMessage();
+        assertTrue(b.startsWith(brace + ":1: invalid JSON") && b.contains("(a .json input must hold one object per line)"), b);
+        Path g = Files.writeString(tmp.resolve("obj.json"), "{\"text\":\"a\"}\n[\n");
+        String n = assertThrows(CorpusException.class, () -> read(List.of(g), CorpusOptions.defaults())).getMessage();
+        assertTrue(n.startsWith(g + ":2: invalid JSON") && !n.contains("one object per line"), n);
     }
 }

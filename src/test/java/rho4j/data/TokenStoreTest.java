@@ -177,4 +177,120 @@ class TokenStoreTest {
             s.read(0, new int[0], 0, 0);
         }
     }
+
+    private static void putToken16(Path dir, int index, int id) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("tokens.bin"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) id), 2L * index);
+        }
+    }
+
+    private static void writeOffsets(Path dir, long... offsets) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(8 * offsets.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long o : offsets) b.putLong(o);
+        Files.write(dir.resolve("docs.bin"), b.array());
+    }
+
+    @Test
+    void idsOutsideTheVocabularyAreRefusedAtOpen() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1, 2, 3});
+        putToken16(dir, 1, 300);
+        var e = assertThrows(IOException.class, () -> TokenStore.open(dir));
+        assertTrue(e.getMessage().contains("token 1 has id 300, outside the vocabulary of 258"), e.getMessage());
+        putToken16(dir, 1, 258); // the first id past the vocabulary
+        assertThrows(IOException.class, () -> TokenStore.open(dir));
+        putToken16(dir, 1, 257); // the last id in it
+        try (TokenStore s = TokenStore.open(dir)) {
+            assertEquals(257, s.get(1));
+        }
+
+        Path wide = write(tmp.resolve("w"), 70_000, 0, new int[] {69_999});
+        try (var ch = java.nio.channels.FileChannel.open(wide.resolve("tokens.bin"), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, -1), 0);
+        }
+        var w = assertThrows(IOException.class, () -> TokenStore.open(wide));
+        assertTrue(w.getMessage().contains("token 0 has id 4294967295"), w.getMessage());
+    }
+
+    @Test
+    void eotMustBeInsideTheVocabulary() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1});
+        Path meta = dir.resolve("meta.json");
+        String json = Files.readString(meta);
+        assertTrue(json.contains("\"eotId\" : 256"), json);
+        Files.writeString(meta, json.replace("\"eotId\" : 256", "\"eotId\" : 258"));
+        var e = assertThrows(IOException.class, () -> TokenStore.open(dir));
+        assertTrue(e.getMessage().contains("vocabSize 258 and eotId 258 do not fit"), e.getMessage());
+        Files.writeString(meta, json.replace("\"eotId\" : 256", "\"eotId\" : -1"));
+        assertThrows(IOException.class, () -> TokenStore.open(dir));
+        Files.writeString(meta, json.replace("\"eotId\" : 256", "\"eotId\" : 257"));
+        try (TokenStore s = TokenStore.open(dir)) {
+            assertEquals(257, s.meta().eotId());
+        }
+    }
+
+    @Test
+    void chunkSizeFromEightBytesToOneGiB() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1, 2, 3, 4, 5, 6, 7}, new int[] {9});
+        for (int shift : new int[] {3, 4, TokenStore.CHUNK_SHIFT}) {
+            try (TokenStore s = TokenStore.open(dir, shift)) {
+                int[] all = new int[(int) s.size()];
+                s.read(0, all, 0, all.length);
+                assertArrayEquals(new int[] {1, 2, 3, 4, 5, 6, 7, 256, 9, 256}, all, "shift " + shift);
+                for (int i = 0; i < all.length; i++) assertEquals(all[i], s.get(i), "shift " + shift + " token " + i);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.open(dir, 2));
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.open(dir, TokenStore.CHUNK_SHIFT + 1));
+    }
+
+    @Test
+    void manyDocumentsAndTheirLengths() throws IOException {
+        int docs = 20_000; // docs.bin (160 KB) takes several reads
+        Path dir = tmp.resolve("m");
+        try (TokenStoreWriter w = new TokenStoreWriter(dir, 258, 256, "h")) {
+            for (int d = 0; d < docs; d++) w.addDocument(new int[d % 3]);
+            w.finish();
+        }
+        try (TokenStore s = TokenStore.open(dir)) {
+            assertEquals(docs, s.numDocs());
+            long start = 0;
+            for (int d = 0; d < docs; d++) {
+                assertEquals(start, s.docStart(d), "start of " + d);
+                assertEquals(d % 3 + 1, s.docLength(d), "length of " + d);
+                assertEquals(d, s.docOf(start));
+                start += d % 3 + 1;
+            }
+            assertEquals(s.size(), s.docStart(docs));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.docLength(docs));
+            assertEquals(dir, s.dir());
+            assertEquals("TokenStore[" + dir + ", " + s.size() + " tokens, " + docs + " documents]", s.toString());
+        }
+    }
+
+    @Test
+    void offsetsMayRepeatButNeverDecrease() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1}, new int[] {2});
+        writeOffsets(dir, 0, 0, 4); // an empty first document
+        try (TokenStore s = TokenStore.open(dir)) {
+            assertEquals(0, s.docLength(0));
+            assertEquals(4, s.docLength(1));
+        }
+        Path three = write(tmp.resolve("t"), 258, 256, new int[] {1}, new int[] {2}, new int[] {3});
+        writeOffsets(three, 0, 3, 2, 6);
+        var e = assertThrows(IOException.class, () -> TokenStore.open(three));
+        assertTrue(e.getMessage().contains("offset of document 2 is below that of document 1"), e.getMessage());
+    }
+
+    @Test
+    void checksumVerificationCatchesChangedTokens() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1, 2, 3});
+        try (TokenStore s = TokenStore.open(dir)) {
+            assertEquals(4 * 2, s.verifyChecksum());
+        }
+        putToken16(dir, 0, 7);
+        try (TokenStore s = TokenStore.open(dir)) {
+            var e = assertThrows(IOException.class, s::verifyChecksum);
+            assertTrue(e.getMessage().contains("differs from " + s.tokensSha256().substring(0, 12)), e.getMessage());
+        }
+    }
 }

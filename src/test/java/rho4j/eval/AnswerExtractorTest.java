@@ -66,7 +66,16 @@ class AnswerExtractorTest {
                 row("so $x \\in [-2,7]$. The answer is $x \\in [-2,7]$.", "[-2,7]", "x\\in[-2,7]", true),
                 row("The sum is $\\boxed{\\frac \\pi4 + 2}$", "\\frac{\\pi}{4}+2", "\\frac{\\pi}{4}+2", true),
                 row("he vanished on $\\boxed{\\mbox{Saturday}}$.", "Saturday", "\\text{Saturday}", true),
-                row("The answer is $\\boxed{-\\frac{7}{2}}$.", "-\\frac{7}{2}", "-3.5", true));
+                row("The answer is $\\boxed{-\\frac{7}{2}}$.", "-\\frac{7}{2}", "-3.5", true),
+                row("Final Answer: The final answer is $\\fbox{7}$. I hope it is correct.", "7", "7", true),
+                row("Final answer is 5. Checked: 2 + 2 = 4", "5", "5", true),
+                row("Thus \\fbox{12} after 3 steps", "12", "12", true),
+                row("We get \\boxed{5 and stop", "5", "5", true), // a box never closed is no box
+                row("So the area is $\\boxed 12$ square units, not 13.", "12", "12", true),
+                row("Hence \\boxed 7", "7", "7", true),
+                row("We conclude $\\boxed $ and stop at 5.", "", "5", false), // an empty box, as the harness reads it
+                row("So the answer is 42. In a box: \\boxed", "42", "42", true), // cut off after the command
+                row("The answer is 12/", "12", "12", true));
     }
 
     private static Arguments row(String completion, String extracted, String gold, boolean correct) {

@@ -78,9 +78,10 @@ class TaskLayoutTest {
     }
 
     static Stream<Arguments> generateFiles() {
-        // the two MATH misses: "6<y<7" vs "(6,7)" and "4:30 p.m." typed two ways, both beyond string rules
+        // the one MATH miss: "6<y<7" vs "(6,7)", beyond string rules ("4:30 p.m." typed two ways grades right since
+        // normalising twice changes nothing)
         return Stream.of(Arguments.of("eval/gsm8k/test.jsonl", 0), Arguments.of("eval/math_oai/test.jsonl", 0),
-                Arguments.of("math/test.jsonl", 2), Arguments.of("gsm8k/train.jsonl", 0));
+                Arguments.of("math/test.jsonl", 1), Arguments.of("gsm8k/train.jsonl", 0));
     }
 
     /** An oracle that writes the gold demonstration answer must be graded right: extraction and gold agree. */

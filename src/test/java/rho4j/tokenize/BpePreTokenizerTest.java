@@ -1,6 +1,8 @@
 package rho4j.tokenize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,28 @@ class BpePreTokenizerTest {
         PreTokenizer digits = PreTokenizer.forPattern("\\p{N}{1,3}");
         PreTokenizer seq = PreTokenizer.sequence(List.of(Gpt2PreTokenizer.INSTANCE, digits));
         assertEquals(List.of("ab", " ", "123", "45"), pieces(seq, "ab 12345"));
+    }
+
+    /** The Unicode White_Space code points, from the standard's PropList.txt; every neighbour outside is not one. */
+    @Test
+    void whitespaceIsExactlyUnicodeWhiteSpace() {
+        int[] white = {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2005, 0x2009, 0x200A,
+                0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+        int[] notWhite = {0x00, 0x08, 0x0E, 0x1F, 0x21, 0x84, 0x86, 0x9F, 0xA1, 0x167F, 0x1681, 0x1FFF, 0x200B, 0x2027,
+                0x202A, 0x202E, 0x2030, 0x205E, 0x2060, 0x2FFF, 0x3001, 0xFEFF};
+        for (int c : white) assertTrue(Gpt2PreTokenizer.isUnicodeWhitespace(c), Integer.toHexString(c));
+        for (int c : notWhite) assertFalse(Gpt2PreTokenizer.isUnicodeWhitespace(c), Integer.toHexString(c));
+    }
+
+    /** GPT-2's byte alphabet uses chars below U+0144 only; anything else is outside it. */
+    @Test
+    void alphabetCharsOutsideMapToNoByte() {
+        assertEquals(-1, ByteLevelAlphabet.byteOf('\u01FF'));
+        assertEquals(-1, ByteLevelAlphabet.byteOf('\u0200'));
+        assertEquals(-1, ByteLevelAlphabet.byteOf('\u4E00'));
+        assertEquals(0x20, ByteLevelAlphabet.byteOf('\u0120')); // the space is U+0120 "Ġ"
+        assertEquals('!', ByteLevelAlphabet.byteOf('!'));
+        assertEquals(null, ByteLevelAlphabet.fromTokenString("a\u0200"));
     }
 
     static String escape(String s) {

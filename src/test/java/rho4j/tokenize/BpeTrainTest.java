@@ -28,6 +28,34 @@ class BpeTrainTest {
         assertArrayEquals(new int[] {257, 258, 259, 'r' - 33}, bpe.encode("low low lower"));
     }
 
+    /** UTF-8 widths change at U+0080, U+0800 and U+10000; a lone surrogate has no UTF-8 form and becomes U+FFFD. */
+    @Test
+    void encodesEveryUtf8WidthAtItsBoundaries() {
+        ByteLevelBpe bpe = ByteLevelBpe.train(CORPUS.iterator(), 300, TrainOptions.defaults());
+        for (String s : List.of("\u007F", "\u0080", "\u07FF", "\u0800", "\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF")) {
+            int[] ids = bpe.encode(s);
+            assertEquals(s, bpe.decode(ids), () -> "U+" + Integer.toHexString(s.codePointAt(0)));
+            assertEquals(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ids.length, "one byte token per UTF-8 byte");
+        }
+        assertEquals("\uFFFD", bpe.decode(bpe.encode("\uD800")));
+        assertEquals("a\uFFFDb", bpe.decode(bpe.encode("a\uDC00b")));
+    }
+
+    @Test
+    void documentsEndWithTheEndOfTextId() {
+        ByteLevelBpe bpe = ByteLevelBpe.train(CORPUS.iterator(), 300, TrainOptions.defaults());
+        int[] low = bpe.encode("low");
+        assertArrayEquals(new int[] {low[0], 260, low[0], low[0], 260}, bpe.encodeDocuments(List.of("low", "lowlow")));
+        assertArrayEquals(new int[] {260}, bpe.encodeDocuments(List.of("")));
+        assertEquals(4, bpe.mergeCount());
+        assertEquals(List.of("<|endoftext|>", "<|pad|>"), bpe.addedTokens().stream().map(AddedToken::content).toList());
+        assertEquals("low", bpe.token(low[0]));
+        assertEquals("!", bpe.token(0)); // id 0 is the byte '!', first in GPT-2's order
+        assertThrows(IllegalArgumentException.class, () -> bpe.token(-1));
+        assertThrows(IllegalArgumentException.class, () -> bpe.token(262));
+        assertThrows(IllegalArgumentException.class, () -> bpe.bytesOf(262));
+    }
+
     @Test
     void tiesGoToSmallerIdsWithMinCountOne() {
         // After the four merges above: " lower" = [Ġlowe, r], " lowest" = [Ġlowe, s, t]; all pairs
