@@ -7,7 +7,7 @@ package rho4j.demo;
  */
 public enum DemoSize {
     TINY(75_000, 30_000, 15_000, 50, 0.5, ArithmeticProblems.Level.WORD, 40_000, 0.8),
-    DEFAULT(1_200_000, 1_000_000, 60_000, 300, 0.5, ArithmeticProblems.Level.ONE_STEP, 3_000_000, 0.5);
+    DEFAULT(1_200_000, 1_000_000, 60_000, 300, 0.3, ArithmeticProblems.Level.ONE_STEP, 3_000_000, 0.5);
 
     /** Text chars of noisy.jsonl documents. */
     public final int noisyChars;

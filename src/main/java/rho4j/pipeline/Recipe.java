@@ -172,10 +172,10 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         return new Recipe("demo-" + size.name().toLowerCase(Locale.ROOT), 1, true, size,
                 new Tokenizer(tiny ? 512 : 1024, List.of()), none, none, none,
                 tiny ? new Model("tiny", 0, 0, 0, 0, 0, 128) : new Model("demo", 0, 0, 0, 0, 0, 128),
-                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 16, 16 * 128, 3e-3, 20, 300),
+                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 16, 16 * 128, 3e-3, 20, 200),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
                 new Eval(List.of(), tiny ? 1 : 0, tiny ? 10 : 300, 24), "cpu", "auto", null,
-                new Pretrain(none, tiny ? 30 : 600, tiny ? 2e-3 : 6e-3), tiny ? List.of(1L, 2L) : List.of(1L, 2L, 3L));
+                new Pretrain(none, tiny ? 30 : 500, tiny ? 2e-3 : 6e-3), tiny ? List.of(1L, 2L) : List.of(1L, 2L, 3L));
     }
 
     /** Loads a recipe; unknown keys and wrong types fail with the file and the full key in the message. */
