@@ -27,7 +27,7 @@ class TrainSpecSourcesTest {
     static final List<String> FLAGS = List.of("--preset", "1b", "--heads", "16", "--context", "128", "--steps", "300",
             "--micro-batch", "8", "--batch-tokens", "1024", "--lr", "2e-3", "--warmup", "20", "--seed", "7", "--objective", "slm",
             "--ratio", "0.6", "--score", "excess", "--scope", "micro-batch", "--unit", "token", "--device", "cpu",
-            "--eval-every", "30", "--eval-windows", "32", "--ckpt-every", "37", "--log-every", "30", "--keep-checkpoints", "9");
+            "--eval-every", "30", "--eval-windows", "32", "--ckpt-every", "30", "--log-every", "30", "--keep-checkpoints", "11");
 
     static TrainSpec fromCommandLine(List<String> args) throws java.io.IOException {
         List<String> all = new ArrayList<>(List.of("train", "--data", "unused", "--out", "unused"));

@@ -146,7 +146,7 @@ class DemoDataTest {
         }
         assertTrue(chars >= d.generalChars && chars < d.generalChars + 10_000, "general chars " + chars);
         assertEquals(DemoSize.DEFAULT.testProblems, sum.test().records());
-        assertEquals(0.5, sum.noisyNoiseFraction(), 0.02);
+        assertEquals(d.noiseFraction, sum.noisyNoiseFraction(), 0.02);
         System.out.println("TINY: " + DemoData.write(dir.resolve("tiny"), DemoSize.TINY, 0));
     }
 
