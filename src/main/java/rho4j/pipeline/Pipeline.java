@@ -321,8 +321,18 @@ public final class Pipeline {
     private static Results.RunMetrics metrics(long seed, Path run, Path eval) throws IOException {
         JsonNode m = Json.MAPPER.readTree(eval.resolve("metrics.json").toFile());
         Checkpoint.State s = Checkpoint.readState(Checkpoint.latest(run));
+        // The paper's selected / unselected token losses: the last logged training step's (SLM logs both; NaN for CLM).
+        double sel = Double.NaN, unsel = Double.NaN;
+        try (var lines = Files.lines(run.resolve("metrics.jsonl"))) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (!line.contains("\"type\":\"train\"")) continue;
+                JsonNode t = Json.MAPPER.readTree(line);
+                sel = t.path("sel_loss").isNumber() ? t.get("sel_loss").asDouble() : Double.NaN;
+                unsel = t.path("unsel_loss").isNumber() ? t.get("unsel_loss").asDouble() : Double.NaN;
+            }
+        }
         return new Results.RunMetrics(seed, m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
-                m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained());
+                m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained(), sel, unsel);
     }
 
     private static Results.SelectionStats selectionStats(Path precisionJson) throws IOException {

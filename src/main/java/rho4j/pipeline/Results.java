@@ -18,7 +18,11 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
 
     /** One trained model; NaN where a number could not be measured (no eval task with solutions, say). */
     public record RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen,
-                             long tokensTrained) {}
+                             long tokensTrained, double selectedTokenLoss, double unselectedTokenLoss) {
+        public RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen, long tokensTrained) {
+            this(seed, targetHoldoutLoss, testAccuracy, downstreamLoss, tokensSeen, tokensTrained, Double.NaN, Double.NaN);
+        }
+    }
 
     /** One number over the seeds: mean, min, max and the value of each seed (in the recipe's seed order). */
     public record Stat(double mean, double min, double max, List<Double> values) {
@@ -63,6 +67,9 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         public Stat targetHoldoutLoss() { return stat(RunMetrics::targetHoldoutLoss); }
         public Stat testAccuracy() { return stat(RunMetrics::testAccuracy); }
         public Stat downstreamLoss() { return stat(RunMetrics::downstreamLoss); }
+        /** The last logged step's mean loss over the selected and over the unselected training tokens (SLM only). */
+        public Stat selectedTokenLoss() { return stat(RunMetrics::selectedTokenLoss); }
+        public Stat unselectedTokenLoss() { return stat(RunMetrics::unselectedTokenLoss); }
         /** The same for every seed: the budget fixes it. */
         public long tokensSeen() { return runs.get(0).tokensSeen(); }
         public long tokensTrained() { return runs.get(0).tokensTrained(); }
@@ -140,6 +147,10 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         m.targetHoldoutLoss().toJson(o.putObject("target_holdout_loss"));
         m.testAccuracy().toJson(o.putObject("test_accuracy"));
         m.downstreamLoss().toJson(o.putObject("downstream_loss"));
+        if (!Double.isNaN(m.selectedTokenLoss().mean())) {
+            m.selectedTokenLoss().toJson(o.putObject("selected_token_loss"));
+            m.unselectedTokenLoss().toJson(o.putObject("unselected_token_loss"));
+        }
         return o.put("tokens_seen", m.tokensSeen()).put("tokens_trained", m.tokensTrained());
     }
 
@@ -160,6 +171,10 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         for (Comparison c : comparisons()) {
             b.append(String.format(Locale.ROOT, "slm - clm %-20s %+.4f (seed spread %.4f)%s%n", c.metric(), c.difference(), c.spread(),
                     c.win() == null ? "" : c.win() ? ": SLM wins" : ": not a win"));
+        }
+        if (!Double.isNaN(slm.selectedTokenLoss().mean())) {
+            b.append(String.format(Locale.ROOT, "slm training loss, last step: selected %s, unselected %s%n", band(slm.selectedTokenLoss(), 3),
+                    band(slm.unselectedTokenLoss(), 3)));
         }
         if (selection != null) {
             b.append(String.format(Locale.ROOT, "slm selection (ratio %.2f): precision %.3f  recall %.3f  noise selected %.3f  useful selected %.3f%n",
@@ -188,6 +203,10 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         }
         b.setLength(b.length() - 1);
         b.append(".\n");
+        if (!Double.isNaN(slm.selectedTokenLoss().mean())) {
+            b.append(String.format(Locale.ROOT, "%nSLM's training loss at its last logged step: %s on the selected tokens, %s on the unselected ones.%n",
+                    band(slm.selectedTokenLoss(), 3), band(slm.unselectedTokenLoss(), 3)));
+        }
         if (selection != null) {
             b.append(String.format(Locale.ROOT, "%nSelection against the ground truth (first seed, ratio %.2f): precision %.3f, recall %.3f, "
                     + "%.1f%% of noise tokens selected, %.1f%% of useful ones.%n", ratio, selection.precision(), selection.recall(),

@@ -2,6 +2,7 @@ package rho4j.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -46,6 +47,18 @@ class ResultsTest {
         Results r = results(List.of(m(1, 2.0, 0.1, 3.0), m(2, 2.1, 0.1, 3.0)), List.of(m(1, 1.5, 0.1, 3.0), m(2, 1.6, 0.1, 3.0)));
         assertEquals(Boolean.TRUE, r.comparisons().get(1).win());
         assertEquals(Boolean.FALSE, r.comparisons().get(0).win(), "equal accuracy is no win");
+    }
+
+    @Test
+    void slmsSelectedAndUnselectedTokenLossesAreReportedOverSeeds() {
+        Results r = results(List.of(m(1, 2.0, 0.1, 3.0), m(2, 2.1, 0.1, 3.0)),
+                List.of(new Results.RunMetrics(1, 1.5, 0.1, 3.0, 1000, 600, 0.5, 2.5), new Results.RunMetrics(2, 1.6, 0.1, 3.0, 1000, 600, 0.7, 2.1)));
+        JsonNode j = r.toJson();
+        assertEquals(0.6, j.path("slm").path("selected_token_loss").path("mean").asDouble(), 1e-12);
+        assertEquals(2.3, j.path("slm").path("unselected_token_loss").path("mean").asDouble(), 1e-12);
+        assertEquals(2.1, j.path("slm").path("unselected_token_loss").path("min").asDouble(), 1e-12);
+        assertTrue(j.path("clm").path("selected_token_loss").isMissingNode(), "CLM selects every token");
+        assertTrue(r.markdown("p").contains("0.600 [0.500, 0.700] on the selected tokens, 2.300 [2.100, 2.500] on the unselected"), r.markdown("p"));
     }
 
     @Test
