@@ -63,10 +63,12 @@ public final class Pipeline {
         String tokKey = r.base() != null ? baseKey(r.base()) : Stages.key("tokenizer", in.key(), r.tokenizer(), in.reference());
         Path tokJson = r.base() != null ? r.base().resolve("tokenizer.json")
                 : st.run("tokenizer", tokKey, dir -> trainTokenizer(r, in, dir, log)).resolve("tokenizer.json");
-        var tok = rho4j.tokenize.ByteLevelBpe.load(tokJson);
+        // A base's tokenizer.json is applied by the Hugging Face library (SentencePiece-style files too), as `rho
+        // prepare` applies it; files the pipeline trains are Rho4j's own byte-level BPE.
+        rho4j.tokenize.TextEncoder tok = r.base() != null ? rho4j.tokenize.HfTokenizer.load(tokJson) : rho4j.tokenize.ByteLevelBpe.load(tokJson);
 
         String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout(), in.general());
-        Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, dir, log));
+        Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, tokJson, dir, log));
         LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false, null, r.seed()).model() : r.model().config(tok.vocabSize());
         Recipe.Budget b = r.budget();
 
@@ -165,6 +167,14 @@ public final class Pipeline {
             log.printf(Locale.ROOT, "pipeline finished in %.1f s: %s, %s%n", (System.nanoTime() - t0) / 1e9,
                     out.resolve("results.json"), out.resolve("report.html"));
             return res;
+        } finally {
+            if (tok instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IOException("closing " + tokJson + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 
@@ -260,20 +270,22 @@ public final class Pipeline {
         }
     }
 
-    private static void buildStores(Inputs in, rho4j.tokenize.ByteLevelBpe tok, Path dir, PrintStream log) throws IOException {
+    private static void buildStores(Inputs in, rho4j.tokenize.TextEncoder tok, Path tokJson, Path dir, PrintStream log) throws IOException {
         prepare(in.reference(), dir.resolve("reference"), tok);
         prepare(in.holdout(), dir.resolve("holdout"), tok);
         if (in.general() != null) prepare(in.general(), dir.resolve("general"), tok);
         if (in.noisyJsonl() != null) {
             // Written by hand (not Prepare) so the per-token noise kinds line up with store positions exactly.
-            var meta = NoiseKinds.writeStore(in.noisyJsonl(), tok, dir.resolve("corpus"), dir.resolve(NoiseKinds.FILE));
+            // The noise ground truth maps characters to tokens through byte lengths: a byte-level tokenizer's.
+            var bytes = tok instanceof rho4j.tokenize.ByteLevelBpe b ? b : rho4j.tokenize.ByteLevelBpe.load(tokJson);
+            var meta = NoiseKinds.writeStore(in.noisyJsonl(), bytes, dir.resolve("corpus"), dir.resolve(NoiseKinds.FILE));
             log.printf("corpus store: %d tokens, %d documents, with noise kinds%n", meta.tokens(), meta.documents());
         } else {
             prepare(in.corpus(), dir.resolve("corpus"), tok);
         }
     }
 
-    private static void prepare(Recipe.Data d, Path out, rho4j.tokenize.ByteLevelBpe tok) throws IOException {
+    private static void prepare(Recipe.Data d, Path out, rho4j.tokenize.TextEncoder tok) throws IOException {
         Prepare.run(PrepareOptions.of(d.files(), out).withCorpus(corpusOptions(d)), tok, s -> {});
     }
 

