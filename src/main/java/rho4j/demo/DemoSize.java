@@ -2,8 +2,8 @@ package rho4j.demo;
 
 /**
  * How much demo data to write. Sizes are in chars of document text (all ASCII, so also bytes before JSON escaping).
- * DEFAULT is sized so the whole recipe (tokenizer, reference model, scoring, two trainings, eval) fits in about ten
- * minutes on 2 CPU cores; TINY is for an end-to-end test under two minutes.
+ * DEFAULT feeds the built-in demo (a base, the reference, scoring, 3 seeds of CLM and SLM, eval: within 5 minutes on
+ * 2 CPU cores); TINY is for an end-to-end test.
  */
 public enum DemoSize {
     TINY(75_000, 30_000, 15_000, 50, 0.5, ArithmeticProblems.Level.WORD, 40_000, 0.8),

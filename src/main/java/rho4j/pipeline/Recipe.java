@@ -162,9 +162,9 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
 
     /**
      * The built-in demo. Context 128 even for TINY: downstream loss scores whole worked solutions (up to ~90 tokens),
-     * and TorchLanguageModel refuses a continuation longer than the context. Sized so that DEFAULT finishes everything
-     * in under 10 minutes and TINY in under 2 on two
-     * cores (measured: see the pipeline tests and `rho demo`).
+     * and TorchLanguageModel refuses a continuation longer than the context. DEFAULT (base, reference, 3 seeds of CLM
+     * and SLM) is sized to finish within 5 minutes on two cores, TINY (2 seeds) to be a quick pipeline test; the
+     * measured times are in the README.
      */
     public static Recipe demo(DemoSize size) {
         boolean tiny = size == DemoSize.TINY;
