@@ -69,7 +69,7 @@ public final class Pipeline {
 
         String storesKey = Stages.key("stores", tokKey, in.key(), in.reference(), in.corpus(), in.holdout(), in.general());
         Path stores = st.run("stores", storesKey, dir -> buildStores(in, tok, tokJson, dir, log));
-        LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false, null, r.seed()).model() : r.model().config(tok.vocabSize());
+        LlamaConfig mc = r.base() != null ? trainSpec(r, tok.vocabSize(), 1, "clm", false, r.base(), r.seed()).model() : r.model().config(tok.vocabSize());
         Recipe.Budget b = r.budget();
 
         try (TokenStore refStore = TokenStore.open(stores.resolve("reference"));
@@ -312,11 +312,7 @@ public final class Pipeline {
     private static java.util.Map<String, Object> trainOptions(Recipe r, int steps, String objective, boolean dumps, Path initFrom, long seed) {
         List<Integer> dumpSteps = new ArrayList<>();
         if (dumps) for (int s = Math.max(1, steps / 20); s <= steps; s += Math.max(1, steps / 20)) dumpSteps.add(s);
-        java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(r.trainOptions());
-        if (initFrom != null) { // the shape is the base's; only the training context stays the recipe's
-            for (String k : List.of("preset", "dim", "layers", "heads", "kv-heads", "ffn")) o.remove(k);
-            o.put("init-from", initFrom.toString());
-        }
+        java.util.Map<String, Object> o = r.trainOptions(initFrom);
         o.put("seed", seed);
         o.put("device", r.device());
         o.put("objective", objective);

@@ -39,7 +39,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
     public Recipe {
         seeds = List.copyOf(seeds);
         if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size())
-            throw new IllegalArgumentException("seeds must list distinct seeds, got " + seeds);
+            throw new IllegalArgumentException("key 'seeds' must list distinct seeds, got " + seeds);
         if (base != null && pretrain != null) throw new IllegalArgumentException("base is either a model folder or a pretraining section, not both");
     }
 
@@ -124,9 +124,14 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
      * run's own (objective, steps, cadence) and builds the {@link TrainSpec} from them, as the CLI does.
      */
     public Map<String, Object> trainOptions() {
+        return trainOptions(base);
+    }
+
+    /** The same for runs that continue from {@code initFrom} (a model folder; null: random weights of the recipe's shape). */
+    public Map<String, Object> trainOptions(Path initFrom) {
         Map<String, Object> o = new LinkedHashMap<>();
-        if (base != null) { // the shape is the base's; only the training context is the recipe's
-            o.put("init-from", base.toString());
+        if (initFrom != null) { // the shape is the base's; only the training context is the recipe's
+            o.put("init-from", initFrom.toString());
             if (model.context() > 0) o.put("context", model.context());
         } else {
             o.putAll(model.options());
@@ -237,8 +242,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
             baseText = y.string("base", null);
         }
         if (demo && pretrain == null && baseText == null) pretrain = d.pretrain();
-        List<Long> seeds = y.has("seeds") ? y.integers("seeds") : demo ? d.seeds() : List.of(seed);
-        if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) throw y.error("seeds", "must list distinct seeds, got " + seeds);
+        List<Long> seeds = y.has("seeds") ? y.integers("seeds") : demo ? d.seeds() : List.of(seed); // checked by the record
         Path baseDir = baseText == null ? null : base.resolve(baseText).normalize();
         if (baseDir != null) {
             if (!java.nio.file.Files.isRegularFile(baseDir.resolve("config.json")))

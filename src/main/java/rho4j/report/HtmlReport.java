@@ -189,26 +189,28 @@ public final class HtmlReport {
         final double a = lo - pad, z = hi + pad;
         java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
         int h = 60 + 40 * rows.size();
-        StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\"" + h + "\" role=\"img\">");
-        s.append("<text x=\"10\" y=\"18\" font-size=\"13\">").append(Html.esc(metric)).append(" over seeds</text>");
+        StringBuilder s = new StringBuilder();
+        Svg.open(s, W, h, metric + " over seeds");
         for (int i = 0; i < rows.size(); i++) {
             SeedRow r = rows.get(i);
-            double y = 45 + 40 * i;
-            String c = ColorScale.run(i);
-            s.append(String.format(java.util.Locale.ROOT, "<text x=\"10\" y=\"%.1f\" font-size=\"12\">%s</text>", y + 4, Html.esc(r.run())));
-            s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"6\" opacity=\"0.35\"/>",
-                    x.applyAsDouble(r.min()), x.applyAsDouble(r.max()), y, y, c));
-            s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>",
-                    x.applyAsDouble(r.mean()), x.applyAsDouble(r.mean()), y - 10, y + 10, c));
+            String y = Svg.n(45 + 40 * i), c = ColorScale.run(i);
+            s.append("<text x=\"10\" y=\"").append(Svg.n(49 + 40 * i)).append("\" font-size=\"12\">").append(Html.esc(r.run())).append("</text>");
+            s.append(line(x.applyAsDouble(r.min()), x.applyAsDouble(r.max()), y, y, c, "stroke-width=\"6\" opacity=\"0.35\""));
+            s.append(line(x.applyAsDouble(r.mean()), x.applyAsDouble(r.mean()), Svg.n(35 + 40 * i), Svg.n(55 + 40 * i), c, "stroke-width=\"2\""));
             for (double v : r.values())
-                s.append(String.format(java.util.Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>%s</title></circle>",
-                        x.applyAsDouble(v), y, c, Fmt.num(v)));
+                s.append("<circle cx=\"").append(Svg.n(x.applyAsDouble(v))).append("\" cy=\"").append(y).append("\" r=\"3.5\" fill=\"").append(c)
+                        .append("\"><title>").append(Fmt.num(v)).append("</title></circle>");
         }
-        double ya = h - 14;
-        s.append(String.format(java.util.Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>", x0, x1, ya - 8, ya - 8));
-        s.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-                x0, ya + 4, Fmt.num(a), x1, ya + 4, Fmt.num(z)));
-        return s.append("</svg>").toString();
+        String ya = Svg.n(h - 22), yt = Svg.n(h - 10);
+        s.append(line(x0, x1, ya, ya, "#999", ""));
+        s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
+        s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z)).append("</text>");
+        Svg.close(s);
+        return s.toString();
+    }
+
+    private static String line(double xa, double xb, String ya, String yb, String color, String attrs) {
+        return "<line x1=\"" + Svg.n(xa) + "\" x2=\"" + Svg.n(xb) + "\" y1=\"" + ya + "\" y2=\"" + yb + "\" stroke=\"" + color + "\" " + attrs + "/>";
     }
 
     private String curves() {

@@ -97,6 +97,10 @@ class RecipeBaseTest {
         assertEquals(LlamaConfig.readHf(b0.resolve("config.json")).withContext(128), s.model(), "the base's shape, the demo's context");
         assertEquals(List.of(1L, 2L, 3L), Recipe.demo(rho4j.demo.DemoSize.DEFAULT).seeds(), "the demo reports three seeds");
         assertTrue(Recipe.demo(rho4j.demo.DemoSize.DEFAULT).pretrain() != null, "the demo pretrains its own base");
+        // rho demo --seeds: the same rule as the recipe key
+        assertEquals(List.of(9L, 4L), Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of(9L, 4L)).seeds());
+        assertThrows(IllegalArgumentException.class, () -> Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of(2L, 2L)));
+        assertThrows(IllegalArgumentException.class, () -> Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of()));
 
         for (String[] c : new String[][] {{"base:\n  data: [g.jsonl]\n", "base.steps"}, {"base:\n  data: [g.jsonl]\n  steps: 5\n  stpes: 6\n", "base.stpes"},
                 {"seeds: [1, 1]\n", "'seeds'"}, {"seeds: [1, x]\n", "'seeds'"}}) {
