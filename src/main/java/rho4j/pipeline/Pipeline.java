@@ -27,6 +27,8 @@ import rho4j.score.Scorer;
 import rho4j.model.ModelFiles;
 import rho4j.train.Checkpoint;
 import rho4j.train.Reference;
+import rho4j.train.SelectionScope;
+import rho4j.train.SelectionUnit;
 import rho4j.train.TrainSpec;
 import rho4j.train.Trainer;
 import rho4j.util.Hashing;
@@ -119,12 +121,7 @@ public final class Pipeline {
                     new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
                 });
                 String slmKey = Stages.key("slm", scoresKey, fromKey, mc, b, seed, r.selection(), precision.precision());
-                Path slmRun = st.run("slm" + sfx, slmKey, dir -> {
-                    TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "slm", true, init, seed);
-                    try (ReferenceScores rs = ReferenceScores.open(scores)) {
-                        new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
-                    }
-                });
+                Path slmRun = slmStage(st, r, "slm" + sfx, slmKey, mc.vocabSize(), init, seed, scores, corpus, holdout, tokJson, log);
                 String clmEvalKey = Stages.key("eval-clm", clmKey, storesKey, evalSpec);
                 Path clmEval = st.run("eval-clm" + sfx, clmEvalKey, dir -> Evaluation.run(clmRun, device, holdout, r, in.tasks(), dir, log));
                 String slmEvalKey = Stages.key("eval-slm", slmKey, storesKey, evalSpec);
@@ -136,6 +133,72 @@ public final class Pipeline {
             }
             Path clmRun = clmRuns.get(0), slmRun = slmRuns.get(0);
             String clmKey = clmKeys.get(0), slmKey = slmKeys.get(0);
+
+            // Ablations: SLM runs of the first seed that differ from the main one in one respect. A variant equal to
+            // the main run has its stage key, so it is the main run's folder, not a rerun.
+            List<Results.Variant> variants = new ArrayList<>();
+            Recipe.Ablations ab = r.ablations();
+            if (!ab.isEmpty()) {
+                long seed = r.seeds().get(0);
+                String sfx = "-seed" + seed;
+                Recipe.SelectionSpec m = r.selection();
+                Results.RunMetrics mainSlm = slmM.get(0);
+                record Scored(Path dir, String key) {}
+                // Stage "abl-scope-batch-seed1", say; its key is built as the main SLM run's, from the variant's selection and scores.
+                interface VariantRun { Results.RunMetrics run(String name, Recipe.SelectionSpec spec, Scored sc); }
+                VariantRun variant = (name, spec, sc) -> {
+                    try {
+                        Recipe rv = r.withSelection(spec);
+                        String stage = "abl-" + name.replaceAll("[^A-Za-z0-9.]+", "-") + sfx;
+                        String key = Stages.key("slm", sc.key(), fromKey, mc, b, seed, spec, precision.precision());
+                        Path run = slmStage(st, rv, stage, key, mc.vocabSize(), init, seed, sc.dir(), corpus, holdout, tokJson, log);
+                        String evalKey = Stages.key("eval-slm", key, storesKey, evalSpec);
+                        Path eval = st.run("eval-" + stage, evalKey, dir -> Evaluation.run(run, device, holdout, rv, in.tasks(), dir, log));
+                        return metrics(seed, run, eval);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                };
+                Scored main = new Scored(scores, scoresKey);
+                try {
+                    if (!ab.ratios().isEmpty()) {
+                        java.util.TreeSet<Double> ratios = new java.util.TreeSet<>(ab.ratios());
+                        ratios.add(m.ratio());
+                        for (double ratio : ratios)
+                            variants.add(new Results.Variant("ratio", String.format(Locale.ROOT, "%.2f", ratio), ratio, ratio == m.ratio() ? mainSlm
+                                    : variant.run("ratio-" + String.format(Locale.ROOT, "%.2f", ratio), new Recipe.SelectionSpec(ratio, m.score(), m.scope(), m.unit()), main)));
+                    }
+                    if (!ab.scopes().isEmpty()) {
+                        variants.add(new Results.Variant("scope", m.scope() + " (main)", Double.NaN, mainSlm));
+                        for (String scope : ab.scopes())
+                            if (!SelectionScope.parse(scope).equals(SelectionScope.parse(m.scope())))
+                                variants.add(new Results.Variant("scope", scope, Double.NaN, variant.run("scope-" + scope, new Recipe.SelectionSpec(m.ratio(), m.score(), scope, m.unit()), main)));
+                    }
+                    if (!ab.units().isEmpty()) {
+                        variants.add(new Results.Variant("unit", m.unit() + " (main)", Double.NaN, mainSlm));
+                        for (String unit : ab.units())
+                            if (!SelectionUnit.parse(unit).equals(SelectionUnit.parse(m.unit())))
+                                variants.add(new Results.Variant("unit", unit, Double.NaN, variant.run("unit-" + unit, new Recipe.SelectionSpec(m.ratio(), m.score(), m.scope(), unit), main)));
+                    }
+                    if (!ab.selfReference().isEmpty()) {
+                        variants.add(new Results.Variant("self_reference", "fine-tuned:" + m.score() + " (main)", Double.NaN, mainSlm));
+                        for (Recipe.SelfReference sr : ab.selfReference()) {
+                            // The scoring model: the base itself, or the first seed's CLM run (continued on the noisy corpus).
+                            boolean fromBase = sr.model().equals("base");
+                            String key = Stages.key("scores", "self-reference", sr.model(), fromBase ? fromKey : clmKey, storesKey);
+                            Path dir = st.run("scores-" + sr.model(), key, out2 -> {
+                                Path model = fromBase ? ModelFiles.modelDir(init) : ModelFiles.modelDir(clmRun);
+                                Llama ref = ModelFiles.load(model, mc, device, DType.FP32).setPrecision(precision.precision());
+                                Scorer.run(ref, model, corpus, out2, b.microBatch(), true, log);
+                            });
+                            variants.add(new Results.Variant("self_reference", sr.toString(), Double.NaN,
+                                    variant.run("self-" + sr, new Recipe.SelectionSpec(m.ratio(), sr.score(), m.scope(), m.unit()), new Scored(dir, key))));
+                        }
+                    }
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
+            }
 
             String clmDynKey = Stages.key("dynamics-clm", clmKey, storesKey);
             Path clmDyn = st.run("dynamics-clm", clmDynKey, dir -> Dynamics.run(clmRun, device, holdout, dir, log));
@@ -151,12 +214,13 @@ public final class Pipeline {
             });
 
             Results stats = new Results(r.name(), r.selection().ratio(), Results.Seeds.of(clmM), Results.Seeds.of(slmM),
-                    selectionStats(tokens.resolve("precision.json")), List.of());
-            String reportKey = Stages.key("report", clmKeys, slmKeys, clmDynKey, slmDynKey, tokensKey, r.name());
+                    selectionStats(tokens.resolve("precision.json")), List.of(), variants);
+            String reportKey = variants.isEmpty() ? Stages.key("report", clmKeys, slmKeys, clmDynKey, slmDynKey, tokensKey, r.name())
+                    : Stages.key("report", clmKeys, slmKeys, clmDynKey, slmDynKey, tokensKey, r.name(), variants);
             Path report = st.run("report", reportKey, dir -> {
                 Path c = ReportFolder.assemble(dir.resolve("runs/clm"), "clm", clmRun, clmEvals.get(0), clmDyn, null);
                 Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEvals.get(0), slmDyn, tokens);
-                HtmlReport.write(List.of(c, s), stats.seedRows(), dir.resolve("report.html"));
+                HtmlReport.write(List.of(c, s), stats.seedRows(), stats.ablationRows(), dir.resolve("report.html"));
             });
             Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
 
@@ -223,6 +287,17 @@ public final class Pipeline {
 
     // ---------------------------------------------------------------------------------------------------------
     // Stage bodies
+
+    /** An SLM run continued from {@code init} on the corpus, ranked with the stored {@code scores}. */
+    private static Path slmStage(Stages st, Recipe r, String name, String key, int vocab, Path init, long seed, Path scores, TokenStore corpus,
+                                 TokenStore holdout, Path tokJson, PrintStream log) throws IOException {
+        return st.run(name, key, dir -> {
+            TrainSpec c = trainSpec(r, vocab, r.budget().steps(), "slm", true, init, seed);
+            try (ReferenceScores rs = ReferenceScores.open(scores)) {
+                new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
+            }
+        });
+    }
 
     private static Inputs inputs(Recipe r, Stages st) throws IOException {
         if (r.demo()) {

@@ -27,7 +27,7 @@ import rho4j.train.TrainSpec;
  */
 public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference,
                      Data corpus, Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device,
-                     String precision, Path base, Pretrain pretrain, List<Long> seeds) {
+                     String precision, Path base, Pretrain pretrain, List<Long> seeds, Ablations ablations) {
 
     /**
      * The base model decides the paper's structure. With none, the tokenizer and every model are trained from scratch.
@@ -41,6 +41,16 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size())
             throw new IllegalArgumentException("key 'seeds' must list distinct seeds, got " + seeds);
         if (base != null && pretrain != null) throw new IllegalArgumentException("base is either a model folder or a pretraining section, not both");
+        if (ablations == null) ablations = Ablations.NONE;
+        if (base == null && pretrain == null && ablations.selfReference().stream().anyMatch(s -> s.model().equals("base")))
+            throw new IllegalArgumentException("ablations.self_reference: 'base' needs a base model (a base: folder or section)");
+    }
+
+    public Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference, Data corpus,
+                  Data targetHoldout, Model model, Budget budget, SelectionSpec selection, Eval eval, String device,
+                  String precision, Path base, Pretrain pretrain, List<Long> seeds) {
+        this(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device, precision,
+                base, pretrain, seeds, Ablations.NONE);
     }
 
     public Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference, Data corpus,
@@ -55,6 +65,46 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
             if (steps < 1) throw new IllegalArgumentException("base.steps must be positive, got " + steps);
             if (!(lr > 0)) throw new IllegalArgumentException("base.lr must be positive, got " + lr);
         }
+    }
+
+    /**
+     * The paper's ablations, each an SLM run of the first seed beside the main one (same base, budget and data order):
+     * selection ratios, scopes, units, and self-reference scores, where the scoring model is the base itself or the
+     * first seed's CLM model (the NeurIPS version's Table 3) instead of the fine-tuned reference.
+     */
+    public record Ablations(List<Double> ratios, List<String> scopes, List<String> units, List<SelfReference> selfReference) {
+        public static final Ablations NONE = new Ablations(List.of(), List.of(), List.of(), List.of());
+
+        public Ablations {
+            ratios = List.copyOf(ratios);
+            scopes = List.copyOf(scopes);
+            units = List.copyOf(units);
+            selfReference = List.copyOf(selfReference);
+            for (double r : ratios) if (!(r > 0 && r <= 1)) throw new IllegalArgumentException("ablations.ratios must lie in (0, 1], got " + r);
+            scopes.forEach(SelectionScope::parse);
+            units.forEach(SelectionUnit::parse);
+        }
+
+        public boolean isEmpty() { return ratios.isEmpty() && scopes.isEmpty() && units.isEmpty() && selfReference.isEmpty(); }
+    }
+
+    /** Which model scores the corpus ({@code base} or {@code clm}) and the score function that ranks its tokens. */
+    public record SelfReference(String model, String score) {
+        public SelfReference {
+            if (!List.of("base", "clm").contains(model))
+                throw new IllegalArgumentException("ablations.self_reference: the model must be base or clm, got '" + model + "'");
+            ScoreFunction.parse(score);
+        }
+
+        /** {@code clm:entropy}, as the recipe writes it. */
+        public static SelfReference parse(String s) {
+            int c = s.indexOf(':');
+            if (c < 0) throw new IllegalArgumentException("ablations.self_reference: '" + s + "' is not MODEL:SCORE (say clm:entropy)");
+            return new SelfReference(s.substring(0, c).strip(), s.substring(c + 1).strip());
+        }
+
+        @Override
+        public String toString() { return model + ":" + score; }
     }
 
     /** {@code trainOn} empty means "the reference data". */
@@ -151,18 +201,27 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
     }
 
     public Recipe withRatio(double ratio) {
-        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget,
-                new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()), eval, device, precision, base, pretrain, seeds);
+        return withSelection(new SelectionSpec(ratio, selection.score(), selection.scope(), selection.unit()));
+    }
+
+    public Recipe withSelection(SelectionSpec s) {
+        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, s, eval, device,
+                precision, base, pretrain, seeds, ablations);
     }
 
     public Recipe withBudget(Budget b) {
         return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, b, selection, eval, device,
-                precision, base, pretrain, seeds);
+                precision, base, pretrain, seeds, ablations);
     }
 
     public Recipe withSeeds(List<Long> s) {
         return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device,
-                precision, base, pretrain, s);
+                precision, base, pretrain, s, ablations);
+    }
+
+    public Recipe withAblations(Ablations a) {
+        return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device,
+                precision, base, pretrain, seeds, a);
     }
 
     /**
@@ -298,10 +357,47 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
                 e.int32("max_new_tokens", de.maxNewTokens()));
         e.done();
         if (!demo && eval.tasks().isEmpty()) throw e.error("eval.tasks", "is required unless demo: true");
+        Ablations ablations = ablations(y);
         y.done();
         if (baseDir != null && !m.has("context")) model = new Model(model.preset(), 0, 0, 0, 0, 0, 0); // the base's context (capped)
         return new Recipe(name, seed, demo, demoSize, new Tokenizer(vocab, tokFiles), reference, corpus, holdout, model,
-                budget, sel, eval, device, precision, baseDir, pretrain, seeds);
+                budget, sel, eval, device, precision, baseDir, pretrain, seeds, ablations);
+    }
+
+    private static Ablations ablations(YamlFields y) {
+        YamlFields a = y.section("ablations");
+        List<Double> ratios = new java.util.ArrayList<>();
+        for (String v : a.strings("ratios")) {
+            double r;
+            try {
+                r = Double.parseDouble(v);
+            } catch (NumberFormatException bad) {
+                throw a.error("ablations.ratios", "must list numbers, got '" + v + "'");
+            }
+            if (!(r > 0 && r <= 1)) throw a.error("ablations.ratios", "must lie in (0, 1], got " + v);
+            ratios.add(r);
+        }
+        List<String> scopes = a.strings("scopes"), units = a.strings("units");
+        List<SelfReference> self = new java.util.ArrayList<>();
+        try {
+            scopes.forEach(SelectionScope::parse);
+        } catch (IllegalArgumentException bad) {
+            throw a.error("ablations.scopes", "is wrong: " + bad.getMessage());
+        }
+        try {
+            units.forEach(SelectionUnit::parse);
+        } catch (IllegalArgumentException bad) {
+            throw a.error("ablations.units", "is wrong: " + bad.getMessage());
+        }
+        for (String v : a.strings("self_reference")) {
+            try {
+                self.add(SelfReference.parse(v));
+            } catch (IllegalArgumentException bad) {
+                throw a.error("ablations.self_reference", "is wrong: " + bad.getMessage().replaceFirst("^ablations.self_reference: ", ""));
+            }
+        }
+        a.done();
+        return new Ablations(ratios, scopes, units, self);
     }
 
     /** The training context of runs from a base: model.context when given, else the base's (capped as `rho train` caps it). */

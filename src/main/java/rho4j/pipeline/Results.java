@@ -14,7 +14,22 @@ import rho4j.util.Json;
  * min-max, and whether SLM's difference exceeds the spread over seeds.
  */
 public record Results(String recipe, double ratio, Seeds clm, Seeds slm, SelectionStats selection,
-                      List<Stages.Record> stages) {
+                      List<Stages.Record> stages, List<Variant> ablations) {
+
+    public Results {
+        stages = List.copyOf(stages);
+        ablations = List.copyOf(ablations);
+    }
+
+    public Results(String recipe, double ratio, Seeds clm, Seeds slm, SelectionStats selection, List<Stages.Record> stages) {
+        this(recipe, ratio, clm, slm, selection, stages, List.of());
+    }
+
+    /**
+     * One SLM run of an ablation (the first seed's): {@code ablation} names what varies (ratio, scope, unit,
+     * self_reference), {@code label} its value, {@code x} the ratio for the sweep (NaN otherwise).
+     */
+    public record Variant(String ablation, String label, double x, RunMetrics metrics) {}
 
     /** One trained model; NaN where a number could not be measured (no eval task with solutions, say). */
     public record RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen,
@@ -93,7 +108,7 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                                  double recall, long tokens) {}
 
     public Results withStages(List<Stages.Record> s) {
-        return new Results(recipe, ratio, clm, slm, selection, s);
+        return new Results(recipe, ratio, clm, slm, selection, s, ablations);
     }
 
     public List<Comparison> comparisons() {
@@ -136,6 +151,19 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
             ObjectNode o = cmp.putObject(c.metric()).put("difference", c.difference()).put("spread", c.spread());
             if (c.win() == null) o.putNull("win"); else o.put("win", c.win());
         }
+        if (!ablations.isEmpty()) {
+            // Each ablation against the first seed's CLM run, the baseline its variants share.
+            ObjectNode ab = root.putObject("ablations");
+            RunMetrics c = clm.runs().get(0);
+            ab.put("seed", c.seed());
+            metricsJson(ab.putObject("clm"), c);
+            ObjectNode vs = ab.putObject("variants");
+            for (Variant v : ablations) {
+                ObjectNode o = vs.withArray(v.ablation()).addObject().put("label", v.label());
+                if (Double.isFinite(v.x())) o.put("x", v.x());
+                metricsJson(o, v.metrics());
+            }
+        }
         var st = root.putArray("stages");
         for (Stages.Record r : stages) {
             st.addObject().put("name", r.name()).put("key", r.key()).put("cached", r.cached()).put("seconds", r.seconds());
@@ -152,6 +180,26 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
             m.unselectedTokenLoss().toJson(o.putObject("unselected_token_loss"));
         }
         return o.put("tokens_seen", m.tokensSeen()).put("tokens_trained", m.tokensTrained());
+    }
+
+    private static void metricsJson(ObjectNode o, RunMetrics m) {
+        o.put("target_holdout_loss", m.targetHoldoutLoss()).put("test_accuracy", m.testAccuracy()).put("downstream_loss", m.downstreamLoss())
+                .put("tokens_trained", m.tokensTrained()).put("tokens_seen", m.tokensSeen());
+    }
+
+    /** The report's ablation charts: per ablation, the first seed's CLM run and then each variant. */
+    public List<rho4j.report.HtmlReport.AblationRow> ablationRows() {
+        List<rho4j.report.HtmlReport.AblationRow> rows = new ArrayList<>();
+        RunMetrics c = clm.runs().get(0);
+        for (Variant v : ablations) {
+            if (rows.stream().noneMatch(r -> r.ablation().equals(v.ablation())))
+                rows.add(new rho4j.report.HtmlReport.AblationRow(v.ablation(), "CLM", Double.NaN, c.targetHoldoutLoss(), c.testAccuracy(),
+                        c.downstreamLoss(), c.tokensTrained()));
+            RunMetrics m = v.metrics();
+            rows.add(new rho4j.report.HtmlReport.AblationRow(v.ablation(), v.label(), v.x(), m.targetHoldoutLoss(), m.testAccuracy(),
+                    m.downstreamLoss(), m.tokensTrained()));
+        }
+        return rows;
     }
 
     public void write(Path file) throws IOException {
@@ -179,6 +227,10 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         if (selection != null) {
             b.append(String.format(Locale.ROOT, "slm selection (ratio %.2f): precision %.3f  recall %.3f  noise selected %.3f  useful selected %.3f%n",
                     ratio, selection.precision(), selection.recall(), selection.noiseSelectedFraction(), selection.usefulSelectedFraction()));
+        }
+        for (rho4j.report.HtmlReport.AblationRow a : ablationRows()) {
+            b.append(String.format(Locale.ROOT, "ablation %-15s %-28s holdout %.4f  test_acc %.3f  downstream %.4f  trained %d%n", a.ablation(), a.label(),
+                    a.targetHoldoutLoss(), a.testAccuracy(), a.downstreamLoss(), a.tokensTrained()));
         }
         return b.toString();
     }
@@ -211,6 +263,16 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
             b.append(String.format(Locale.ROOT, "%nSelection against the ground truth (first seed, ratio %.2f): precision %.3f, recall %.3f, "
                     + "%.1f%% of noise tokens selected, %.1f%% of useful ones.%n", ratio, selection.precision(), selection.recall(),
                     100 * selection.noiseSelectedFraction(), 100 * selection.usefulSelectedFraction()));
+        }
+        String ablation = null;
+        for (rho4j.report.HtmlReport.AblationRow a : ablationRows()) {
+            if (!a.ablation().equals(ablation)) {
+                ablation = a.ablation();
+                b.append(String.format(Locale.ROOT, "%nAblation `%s` (seed %d, one run each):%n%n| %s | tokens trained | held-out target loss | test accuracy | downstream loss |%n|---|---|---|---|---|%n",
+                        ablation, clm.runs().get(0).seed(), ablation.replace('_', ' ')));
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %.3f | %.1f%% | %.3f |%n", a.label(), a.tokensTrained(), a.targetHoldoutLoss(),
+                    100 * a.testAccuracy(), a.downstreamLoss()));
         }
         return b.toString();
     }

@@ -46,6 +46,7 @@ public final class Stages {
     Path run(String name, String key, Body body) throws IOException {
         Path dir = root.resolve(name + "-" + key);
         long t0 = System.nanoTime();
+        if (!Files.exists(dir.resolve(DONE))) dir = sameWork(key, dir);
         if (Files.exists(dir.resolve(DONE))) {
             log.printf("[stage] %-14s %s cached%n", name, key);
             records.add(new Record(name, key, dir, true, 0));
@@ -60,6 +61,17 @@ public final class Stages {
         log.printf("[stage] %-14s %s done in %.1f s%n", name, key, secs);
         records.add(new Record(name, key, dir, false, secs));
         return dir;
+    }
+
+    /**
+     * A complete folder of the same key under another name (an ablation's run that is a main run of another recipe,
+     * say): keys hash the stage's kind and all its inputs, so it is the same work, done.
+     */
+    private Path sameWork(String key, Path dir) throws IOException {
+        if (!Files.isDirectory(root)) return dir;
+        try (var all = Files.list(root)) {
+            return all.filter(p -> p.getFileName().toString().endsWith("-" + key) && Files.exists(p.resolve(DONE))).findFirst().orElse(dir);
+        }
     }
 
     List<Record> records() {

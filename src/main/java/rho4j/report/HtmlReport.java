@@ -28,7 +28,7 @@ import rho4j.analysis.TokenCategory;
 public final class HtmlReport {
     /** Section ids, in page order; tests and links rely on them. */
     public static final List<String> SECTIONS =
-            List.of("curves", "seeds", "selection", "histogram", "evaluation", "dynamics", "tokens", "settings");
+            List.of("curves", "seeds", "ablations", "selection", "histogram", "evaluation", "dynamics", "tokens", "settings");
 
     /** One number of one objective over the seeds of a pipeline run: mean, min-max band and each seed's value. */
     public record SeedRow(String run, String metric, double mean, double min, double max, List<Double> values) {
@@ -37,6 +37,13 @@ public final class HtmlReport {
         }
     }
 
+    /**
+     * One run of an ablation of a pipeline run: {@code ablation} names what varies, {@code label} its value (the first
+     * row of each ablation is the CLM baseline), {@code x} the swept number for a sweep (NaN otherwise).
+     */
+    public record AblationRow(String ablation, String label, double x, double targetHoldoutLoss, double testAccuracy,
+                              double downstreamLoss, long tokensTrained) {}
+
     private static final int W = 540;
     private static final int H = 320;
     private static final Map<String, String> CATEGORY_COLORS = Map.of(
@@ -44,10 +51,12 @@ public final class HtmlReport {
 
     private final List<RunData> runs;
     private final List<SeedRow> seedRows;
+    private final List<AblationRow> ablations;
 
-    private HtmlReport(List<RunData> runs, List<SeedRow> seedRows) {
+    private HtmlReport(List<RunData> runs, List<SeedRow> seedRows, List<AblationRow> ablations) {
         this.runs = runs;
         this.seedRows = List.copyOf(seedRows);
+        this.ablations = List.copyOf(ablations);
     }
 
     /** Reads the run folders and writes the report to outHtml atomically (temporary file, then rename). */
@@ -57,7 +66,12 @@ public final class HtmlReport {
 
     /** The same with the seed statistics of a pipeline run (the "seeds" section). */
     public static void write(List<Path> runDirs, List<SeedRow> seedRows, Path outHtml) throws IOException {
-        AtomicFiles.writeString(outHtml, render(runDirs, seedRows));
+        write(runDirs, seedRows, List.of(), outHtml);
+    }
+
+    /** The same with the ablations of a pipeline run (the "ablations" section). */
+    public static void write(List<Path> runDirs, List<SeedRow> seedRows, List<AblationRow> ablations, Path outHtml) throws IOException {
+        AtomicFiles.writeString(outHtml, render(runDirs, seedRows, ablations));
     }
 
     public static String render(List<Path> runDirs) throws IOException {
@@ -66,6 +80,10 @@ public final class HtmlReport {
 
     /** The report as a string. Throws if a run folder does not exist; missing files inside one are tolerated. */
     public static String render(List<Path> runDirs, List<SeedRow> seedRows) throws IOException {
+        return render(runDirs, seedRows, List.of());
+    }
+
+    public static String render(List<Path> runDirs, List<SeedRow> seedRows, List<AblationRow> ablations) throws IOException {
         if (runDirs.isEmpty()) {
             throw new IllegalArgumentException("no run folders given");
         }
@@ -74,7 +92,7 @@ public final class HtmlReport {
             runs.add(RunLoader.load(dir));
         }
         uniquifyNames(runs);
-        return new HtmlReport(runs, seedRows).html();
+        return new HtmlReport(runs, seedRows, ablations).html();
     }
 
     public static void main(String[] args) throws IOException {
@@ -100,6 +118,7 @@ public final class HtmlReport {
         header(b);
         section(b, "curves", "Training curves", curves());
         section(b, "seeds", "Over seeds", seeds());
+        section(b, "ablations", "Ablations", ablations());
         section(b, "selection", "Token selection (SLM)", selection());
         section(b, "histogram", "Excess-loss histogram", histogram());
         section(b, "evaluation", "Evaluation", evaluation());
@@ -180,6 +199,96 @@ public final class HtmlReport {
         List<String> svgs = new ArrayList<>();
         for (var e : byMetric.entrySet()) svgs.add(seedStrip(e.getKey(), e.getValue()));
         return b + charts(svgs);
+    }
+
+    private static final List<String> ABLATION_METRICS = List.of("held-out target loss", "test accuracy", "downstream loss");
+
+    private static double metric(AblationRow r, String m) {
+        return switch (m) {
+            case "held-out target loss" -> r.targetHoldoutLoss();
+            case "test accuracy" -> r.testAccuracy();
+            default -> r.downstreamLoss();
+        };
+    }
+
+    /**
+     * One chart per ablation and number: a line over the swept ratio with CLM as a dashed level, or one dot per
+     * variant with CLM's value as a dashed line, so each variant reads against the baseline it shares.
+     */
+    private String ablations() {
+        if (ablations.isEmpty()) return "<p class=\"na\">No ablations: the recipe has no <code>ablations:</code> section.</p>";
+        Map<String, List<AblationRow>> by = new LinkedHashMap<>();
+        for (AblationRow r : ablations) by.computeIfAbsent(r.ablation(), k -> new ArrayList<>()).add(r);
+        StringBuilder b = new StringBuilder("<p class=\"muted\">Each ablation changes one thing of the main SLM run (first seed, one run each); "
+                + "the first row is that seed's CLM run.</p>");
+        for (var e : by.entrySet()) {
+            List<AblationRow> rows = e.getValue();
+            b.append("<h3>").append(Html.esc(e.getKey().replace('_', ' '))).append("</h3><table><thead><tr><th>")
+                    .append(Html.esc(e.getKey().replace('_', ' '))).append("</th><th>tokens trained</th>");
+            for (String m : ABLATION_METRICS) b.append("<th>").append(m).append("</th>");
+            b.append("</tr></thead><tbody>");
+            for (AblationRow r : rows) {
+                b.append("<tr><td>").append(Html.esc(r.label())).append("</td><td>").append(r.tokensTrained()).append("</td>");
+                for (String m : ABLATION_METRICS) b.append("<td>").append(Fmt.num(metric(r, m))).append("</td>");
+                b.append("</tr>");
+            }
+            b.append("</tbody></table>");
+            AblationRow clm = rows.get(0);
+            List<AblationRow> vs = rows.subList(1, rows.size());
+            boolean sweep = !vs.isEmpty() && vs.stream().allMatch(r -> Double.isFinite(r.x()));
+            List<String> svgs = new ArrayList<>();
+            for (String m : ABLATION_METRICS) {
+                if (vs.stream().noneMatch(r -> Double.isFinite(metric(r, m)))) continue;
+                if (sweep) {
+                    double[] x = vs.stream().mapToDouble(AblationRow::x).toArray(), y = vs.stream().mapToDouble(r -> metric(r, m)).toArray();
+                    double lo = x[0], hi = x[x.length - 1];
+                    svgs.add(new LineChart(m + " against the ratio", "selection ratio", m)
+                            .add(new LineChart.Series("SLM", x, y, ColorScale.run(1), false, true))
+                            .add(new LineChart.Series("CLM", new double[] {lo, hi}, new double[] {metric(clm, m), metric(clm, m)}, ColorScale.run(0), true, false))
+                            .svg(W, H));
+                } else {
+                    svgs.add(dotStrip(e.getKey().replace('_', ' ') + ": " + m, vs, m, metric(clm, m)));
+                }
+            }
+            b.append(charts(svgs));
+        }
+        return b.toString();
+    }
+
+    /** One dot per variant on a shared axis, the baseline (CLM) as a dashed vertical line. */
+    private static String dotStrip(String title, List<AblationRow> rows, String m, double base) {
+        double lo = base, hi = base;
+        for (AblationRow r : rows) {
+            double v = metric(r, m);
+            if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+        if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+        double pad = (hi - lo) * 0.1, x0 = 170, x1 = W - 20;
+        final double a = lo - pad, z = hi + pad;
+        java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
+        int h = 60 + 30 * rows.size();
+        StringBuilder s = new StringBuilder();
+        Svg.open(s, W, h, title);
+        String xb = Svg.n(x.applyAsDouble(base));
+        if (Double.isFinite(base))
+            s.append("<line x1=\"").append(xb).append("\" x2=\"").append(xb).append("\" y1=\"25\" y2=\"").append(Svg.n(h - 22))
+                    .append("\" stroke=\"").append(ColorScale.run(0)).append("\" stroke-dasharray=\"4 3\"><title>CLM ").append(Fmt.num(base)).append("</title></line>");
+        for (int i = 0; i < rows.size(); i++) {
+            AblationRow r = rows.get(i);
+            double v = metric(r, m);
+            String y = Svg.n(40 + 30 * i);
+            s.append("<text x=\"10\" y=\"").append(Svg.n(44 + 30 * i)).append("\" font-size=\"12\">").append(Html.esc(r.label())).append("</text>");
+            if (Double.isFinite(v))
+                s.append("<circle cx=\"").append(Svg.n(x.applyAsDouble(v))).append("\" cy=\"").append(y).append("\" r=\"4\" fill=\"").append(ColorScale.run(1))
+                        .append("\"><title>").append(Html.esc(r.label() + ": " + Fmt.num(v))).append("</title></circle>");
+        }
+        String ya = Svg.n(h - 22), yt = Svg.n(h - 10);
+        s.append(line(x0, x1, ya, ya, "#999", ""));
+        s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
+        s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z))
+                .append("</text><text x=\"").append(xb).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"middle\">CLM</text>");
+        Svg.close(s);
+        return s.toString();
     }
 
     private static String seedStrip(String metric, List<SeedRow> rows) {

@@ -23,7 +23,11 @@ class ExperimentRecipeTest {
         }
         String text = Files.readString(Path.of("experiments/real/recipe.yaml"))
                 .replace("@DATA@", data.toString()).replace("@BASE_STEPS@", "150").replace("@REF_STEPS@", "100").replace("@STEPS@", "100")
-                .replace("@LIMIT@", "50").replace("@SEEDS@", "[1, 2, 3]").replace("@RATIO@", "0.7").replace("@SCOPE@", "batch").replace("@UNIT@", "document");
+                .replace("@LIMIT@", "50").replace("@SEEDS@", "[1, 2, 3]").replace("@RATIO@", "0.7").replace("@BATCH@", "2048").replace("@WARMUP@", "10");
+        // run.sh appends its ablations section (a here-document) to the main recipe
+        String sh = Files.readString(Path.of("experiments/real/run.sh"));
+        int from = sh.indexOf("<<'YAML'\n") + "<<'YAML'\n".length();
+        text += sh.substring(from, sh.indexOf("\nYAML\n", from) + 1);
         assertTrue(!text.contains("@"), "every placeholder is one run.sh fills: " + text);
         Path f = dir.resolve("real.yaml");
         Files.writeString(f, text);
@@ -34,11 +38,18 @@ class ExperimentRecipeTest {
         assertEquals(null, r.base());
         assertEquals(100, r.budget().steps());
         assertEquals(100, r.budget().referenceSteps());
-        assertEquals(new Recipe.SelectionSpec(0.7, "excess", "batch", "document"), r.selection());
+        assertEquals(new Recipe.SelectionSpec(0.7, "excess", "micro-batch", "token"), r.selection());
+        assertEquals(2048, r.budget().batchTokens());
+        assertEquals(10, r.budget().warmup());
+        assertEquals(List.of(0.4, 0.5, 0.6, 0.7, 0.8, 1.0), r.ablations().ratios(), "the paper's Fig. 9 ratios");
+        assertEquals(List.of("batch"), r.ablations().scopes());
+        assertEquals(List.of("document"), r.ablations().units());
+        assertEquals(List.of("base:excess", "clm:excess", "clm:entropy", "clm:excess+entropy"),
+                r.ablations().selfReference().stream().map(Object::toString).toList(), "the NeurIPS version's Table 3, from the base and from CLM");
         assertEquals(50, r.eval().limit());
         // run.sh names every ablation's recipe by substituting the name line
         assertTrue(text.lines().anyMatch("name: real"::equals));
-        for (String p : List.of("@DATA@", "@BASE_STEPS@", "@REF_STEPS@", "@STEPS@", "@LIMIT@", "@SEEDS@", "@RATIO@", "@SCOPE@", "@UNIT@"))
-            assertTrue(Files.readString(Path.of("experiments/real/run.sh")).contains(p), "run.sh fills " + p);
+        for (String p : List.of("@DATA@", "@BASE_STEPS@", "@REF_STEPS@", "@STEPS@", "@LIMIT@", "@SEEDS@", "@RATIO@", "@BATCH@", "@WARMUP@"))
+            assertTrue(sh.contains(p), "run.sh fills " + p);
     }
 }

@@ -140,4 +140,59 @@ class PipelineDemoTest {
         assertTrue(table.contains("0.60") && table.contains("0.40") && table.contains("clm"), table);
         assertEquals(2, Json.MAPPER.readTree(out.resolve("sweep.json").toFile()).size());
     }
+
+    @Test
+    @Order(6)
+    void ablationsRunBesideTheMainRunAndReachTheReport() throws Exception {
+        Recipe r = TINY.withAblations(new Recipe.Ablations(List.of(1.0), List.of("batch"), List.of("document"),
+                List.of(Recipe.SelfReference.parse("base:excess"), Recipe.SelfReference.parse("clm:entropy"))));
+        Results res = run(r);
+        Set<String> reran = res.stages().stream().filter(s -> !s.cached()).map(Stages.Record::name).collect(Collectors.toSet());
+        assertTrue(reran.containsAll(Set.of("abl-ratio-1.00-seed1", "abl-scope-batch-seed1", "abl-unit-document-seed1",
+                "abl-self-base-excess-seed1", "abl-self-clm-entropy-seed1", "scores-base", "scores-clm", "eval-abl-ratio-1.00-seed1")), reran.toString());
+        for (String main : List.of("base", "reference", "scores", "clm-seed1", "slm-seed1", "clm-seed2", "slm-seed2"))
+            assertFalse(reran.contains(main), main + " is the main run's, reused");
+
+        // The self-reference scores come from the base itself and from the first seed's CLM model.
+        JsonNode baseScores = Json.MAPPER.readTree(stage(res, "scores-base").resolve("scores.json").toFile());
+        JsonNode clmScores = Json.MAPPER.readTree(stage(res, "scores-clm").resolve("scores.json").toFile());
+        assertEquals(stage(res, "base").resolve("model").toString(), baseScores.path("referenceModel").asText());
+        assertEquals(stage(res, "clm-seed1").resolve("model").toString(), clmScores.path("referenceModel").asText());
+
+        JsonNode ab = Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("ablations");
+        assertEquals(1, ab.path("seed").asInt());
+        JsonNode clm = ab.path("clm"), v = ab.path("variants");
+        assertEquals(res.clm().runs().get(0).targetHoldoutLoss(), clm.path("target_holdout_loss").asDouble(), 0);
+        assertEquals(List.of("0.60", "1.00"), labels(v.path("ratio")));
+        assertEquals(List.of("micro-batch (main)", "batch"), labels(v.path("scope")));
+        assertEquals(List.of("token (main)", "document"), labels(v.path("unit")));
+        assertEquals(List.of("fine-tuned:excess (main)", "base:excess", "clm:entropy"), labels(v.path("self_reference")));
+        // The main row of each ablation is the main SLM run of seed 1, not a rerun.
+        double mainSlm = res.slm().runs().get(0).targetHoldoutLoss();
+        for (String a : List.of("ratio", "scope", "unit", "self_reference"))
+            assertEquals(mainSlm, v.path(a).path(0).path("target_holdout_loss").asDouble(), 0, a);
+        // Ratio 1.0 selects every token: it is CLM, from the same base on the same data order.
+        JsonNode all = v.path("ratio").path(1);
+        assertEquals(1.0, all.path("x").asDouble());
+        assertEquals(all.path("tokens_seen").asLong(), all.path("tokens_trained").asLong());
+        assertEquals(clm.path("target_holdout_loss").asDouble(), all.path("target_holdout_loss").asDouble(), 1e-4 * clm.path("target_holdout_loss").asDouble());
+        for (String a : List.of("scope", "unit", "self_reference")) {
+            JsonNode last = v.path(a).path(v.path(a).size() - 1);
+            assertTrue(Double.isFinite(last.path("target_holdout_loss").asDouble()) && last.path("tokens_trained").asLong() > 0, a + ": " + last);
+        }
+
+        String page = Files.readString(out.resolve("report.html"));
+        int at = page.indexOf("id=\"ablations\""), next = page.indexOf("<section", at);
+        String section = page.substring(at, next);
+        assertTrue(section.contains("against the ratio") && section.contains("self reference: held-out target loss"), section);
+        assertTrue(section.split("<svg", -1).length - 1 >= 12, "one chart per ablation and number");
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("Ablation `self_reference`") && md.contains("| clm:entropy |"), md);
+    }
+
+    private static List<String> labels(JsonNode arr) {
+        List<String> out = new java.util.ArrayList<>();
+        arr.forEach(n -> out.add(n.path("label").asText()));
+        return out;
+    }
 }

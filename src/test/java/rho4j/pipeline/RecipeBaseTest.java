@@ -111,6 +111,31 @@ class RecipeBaseTest {
     }
 
     @Test
+    void ablationsAreReadAndEveryWrongValueNamesItsKey() throws Exception {
+        Recipe r = Recipe.load(recipe("demo: true\nablations:\n  ratios: [0.4, 1.0]\n  scopes: [batch]\n  units: document\n"
+                + "  self_reference: [base:excess, 'clm: excess+entropy']\n"));
+        assertEquals(List.of(0.4, 1.0), r.ablations().ratios());
+        assertEquals(List.of("batch"), r.ablations().scopes());
+        assertEquals(List.of("document"), r.ablations().units(), "one value is a one-element list");
+        assertEquals(List.of(new Recipe.SelfReference("base", "excess"), new Recipe.SelfReference("clm", "excess+entropy")), r.ablations().selfReference());
+        assertTrue(Recipe.load(recipe("demo: true\n")).ablations().isEmpty(), "no section: no ablations");
+
+        for (String[] c : new String[][] {{"ratios: [0]", "ablations.ratios"}, {"ratios: [x]", "ablations.ratios"},
+                {"scopes: [bach]", "ablations.scopes"}, {"units: [word]", "ablations.units"},
+                {"self_reference: [ref:excess]", "ablations.self_reference"}, {"self_reference: [clm:excesss]", "ablations.self_reference"},
+                {"self_reference: [clm]", "ablations.self_reference"}, {"ratio: [0.5]", "ablations.ratio"}}) {
+            Path bad = recipe("demo: true\nablations:\n  " + c[0] + "\n");
+            Exception e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(bad));
+            assertTrue(e.getMessage().startsWith(bad.toString()) && e.getMessage().contains("'" + c[1] + "'") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+        // Scoring with the base needs one: a recipe that trains from scratch has none.
+        Path noBase = recipe("name: x\nreference: {data: [a.jsonl]}\ncorpus: {data: [a.jsonl]}\ntarget_holdout: {data: [a.jsonl]}\n"
+                + "eval: {tasks: [t.jsonl]}\nablations: {self_reference: [base:excess]}\n");
+        Exception e = assertThrows(IllegalArgumentException.class, () -> Recipe.load(noBase));
+        assertTrue(e.getMessage().contains("needs a base model"), e.getMessage());
+    }
+
+    @Test
     void stagesAreKeyedByTheBaseFilesContent() throws Exception {
         Path a = base("a", 1), b = base("b", 2), c = base("c", 1);
         assertEquals(Pipeline.baseKey(a), Pipeline.baseKey(c)); // same content, other folder

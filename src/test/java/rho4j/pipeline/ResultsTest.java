@@ -69,4 +69,25 @@ class ResultsTest {
         assertEquals(0.0, r.comparisons().get(0).spread());
         assertEquals(0.9, r.slm().testAccuracy().mean());
     }
+
+    @Test
+    void ablationsAreTabledAgainstTheFirstSeedsClmRun() {
+        Results base = results(List.of(m(7, 2.0, 0.20, 3.0), m(8, 2.2, 0.30, 3.1)), List.of(m(7, 1.9, 0.50, 3.3), m(8, 1.8, 0.45, 3.0)));
+        Results r = new Results("r", 0.6, base.clm(), base.slm(), null, List.of(), List.of(
+                new Results.Variant("ratio", "0.40", 0.4, m(7, 1.95, 0.4, 3.2)), new Results.Variant("ratio", "0.60", 0.6, m(7, 1.9, 0.50, 3.3)),
+                new Results.Variant("unit", "document", Double.NaN, m(7, 2.05, 0.1, 3.4))));
+        JsonNode ab = r.toJson().path("ablations");
+        assertEquals(7, ab.path("seed").asInt(), "the first seed's runs");
+        assertEquals(2.0, ab.path("clm").path("target_holdout_loss").asDouble(), 0);
+        assertEquals(0.4, ab.path("variants").path("ratio").path(0).path("x").asDouble(), 0);
+        assertEquals(1.9, ab.path("variants").path("ratio").path(1).path("target_holdout_loss").asDouble(), 0);
+        assertTrue(ab.path("variants").path("unit").path(0).path("x").isMissingNode(), "no x outside a sweep");
+        // report rows: per ablation the CLM baseline first, then the variants in order
+        assertEquals(List.of("ratio/CLM", "ratio/0.40", "ratio/0.60", "unit/CLM", "unit/document"),
+                r.ablationRows().stream().map(a -> a.ablation() + "/" + a.label()).toList());
+        String md = r.markdown("p");
+        assertTrue(md.contains("Ablation `unit` (seed 7, one run each)") && md.contains("| document | 600 | 2.050 | 10.0% | 3.400 |")
+                && md.contains("| CLM | 600 | 2.000 | 20.0% | 3.000 |"), md);
+        assertTrue(results(List.of(m(1, 2, 0, 3)), List.of(m(1, 2, 0, 3))).toJson().path("ablations").isMissingNode(), "none: no key");
+    }
 }

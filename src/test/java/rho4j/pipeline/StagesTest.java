@@ -51,17 +51,23 @@ class StagesTest {
         double wall = (System.nanoTime() - t0) / 1e9, took = st.records().get(3).seconds();
         assertTrue(took >= 0.06 && took <= wall, took + " s recorded for a 60 ms body in " + wall + " s");
 
-        Path partial = tmp.resolve("stages/b-k");
+        Path partial = tmp.resolve("stages/b-k3");
         Files.createDirectories(partial);
         Files.writeString(partial.resolve("half"), "x");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new Stages(tmp, new PrintStream(log, true)).run("b", "k", dir -> {
+        new Stages(tmp, new PrintStream(log, true)).run("b", "k3", dir -> {
             assertTrue(Files.exists(dir.resolve("half")), "the body sees the interrupted attempt");
             runs.incrementAndGet();
         });
         assertEquals(3, runs.get());
         assertTrue(log.toString().contains("resuming"), log.toString());
         assertTrue(Files.exists(partial.resolve(Stages.DONE)));
+
+        // The same key under another name is the same work (an ablation's run that another recipe ran as its main one).
+        Stages again = new Stages(tmp, new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(tmp.resolve("stages/a-k1"), again.run("abl-a", "k1", dir -> runs.incrementAndGet()));
+        assertEquals(3, runs.get(), "not rerun");
+        assertTrue(again.records().get(0).cached());
     }
 
     @Test
