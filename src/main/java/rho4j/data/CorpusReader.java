@@ -54,7 +54,11 @@ public final class CorpusReader {
     }
 
     static long maxLineBytes() {
-        String v = System.getenv("RHO_MAX_LINE_MB");
+        return maxLineBytes(System.getenv("RHO_MAX_LINE_MB"));
+    }
+
+    /** The line limit in bytes for a value of RHO_MAX_LINE_MB ({@code null} when it is not set). */
+    static long maxLineBytes(String v) {
         long mb = DEFAULT_MAX_LINE_MB;
         if (v != null && !v.isBlank()) {
             try {
@@ -74,8 +78,16 @@ public final class CorpusReader {
     private long bytesRead;
     private int binarySkipped;
     private java.util.Set<Path> fromFolders = java.util.Set.of();
+    private final long maxLineBytes, maxDocumentChars;
 
     public CorpusReader(List<Path> inputs, CorpusOptions opts) {
+        this(inputs, opts, maxLineBytes(), MAX_DOCUMENT_CHARS);
+    }
+
+    /** With other limits than RHO_MAX_LINE_MB's and {@link #MAX_DOCUMENT_CHARS}: for tests of the limits at a small scale. */
+    CorpusReader(List<Path> inputs, CorpusOptions opts, long maxLineBytes, long maxDocumentChars) {
+        this.maxLineBytes = maxLineBytes;
+        this.maxDocumentChars = maxDocumentChars;
         if (inputs.isEmpty()) throw new IllegalArgumentException("no inputs given");
         this.inputs = List.copyOf(inputs);
         this.opts = opts;
@@ -254,7 +266,7 @@ public final class CorpusReader {
                 throw new IOException("not a gzip file (" + e.getMessage() + "); rename it without .gz", e);
             }
             this.raw = raw;
-            in = new Utf8Lines(raw, maxLineBytes());
+            in = new Utf8Lines(raw, maxLineBytes);
         }
 
         /** Text has no NUL bytes; anything with one in its first 8 KB (after gunzip) is a binary file. */
@@ -336,7 +348,7 @@ public final class CorpusReader {
         private Document wholeFile() throws IOException {
             if (wholeFileDone) return null;
             wholeFileDone = true;
-            long limit = 3 * MAX_DOCUMENT_CHARS; // UTF-8 needs at most 3 bytes per UTF-16 char
+            long limit = 3 * maxDocumentChars; // UTF-8 needs at most 3 bytes per UTF-16 char
             byte[] all = readAll(limit);
             int n = all.length;
             long lines = 0;
@@ -353,8 +365,8 @@ public final class CorpusReader {
             String text = new String(all, 0, n, java.nio.charset.StandardCharsets.UTF_8);
             if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1);
             StringBuilder sb = new StringBuilder(0);
-            if (text.length() > MAX_DOCUMENT_CHARS) {
-                sb.append(text, 0, (int) MAX_DOCUMENT_CHARS + 1);
+            if (text.length() > maxDocumentChars) {
+                sb.append(text, 0, (int) maxDocumentChars + 1);
                 checkSize(sb, 1);
             }
             if (text.isBlank()) return null; // an empty file holds no document
@@ -368,16 +380,16 @@ public final class CorpusReader {
             for (int n; (n = in.readRaw(b)) > 0; ) {
                 out.write(b, 0, n);
                 if (out.size() > limit)
-                    throw new CorpusException(stats.path() + ":1: a single document of more than " + MAX_DOCUMENT_CHARS
+                    throw new CorpusException(stats.path() + ":1: a single document of more than " + maxDocumentChars
                             + " characters; split it (e.g. with the paragraphs option)");
             }
             return out.toByteArray();
         }
 
         private void checkSize(StringBuilder sb, long line) {
-            if (sb.length() > MAX_DOCUMENT_CHARS) {
+            if (sb.length() > maxDocumentChars) {
                 throw new CorpusException(stats.path() + ":" + line + ": a single document of more than "
-                        + MAX_DOCUMENT_CHARS + " characters; split it (e.g. with the paragraphs option)");
+                        + maxDocumentChars + " characters; split it (e.g. with the paragraphs option)");
             }
         }
 

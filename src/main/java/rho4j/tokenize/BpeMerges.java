@@ -30,8 +30,6 @@ final class BpeMerges {
 
     int right(int rank) { return right[rank]; }
 
-    int result(int rank) { return result[rank]; }
-
     int rank(int a, int b) {
         return rankOf.get(LongIntMap.key(a, b), -1);
     }

@@ -282,6 +282,17 @@ class TokenStoreTest {
     }
 
     @Test
+    void offsetsMustRunFromZeroToTheTokenCount() throws IOException {
+        Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1}, new int[] {2}); // 4 tokens with the eots
+        writeOffsets(dir, 1, 2, 4);
+        var first = assertThrows(IOException.class, () -> TokenStore.open(dir));
+        assertTrue(first.getMessage().contains("docs.bin: offsets run from 1 to 4, expected 0 to 4; re-run `rho prepare`"), first.getMessage());
+        writeOffsets(dir, 0, 2, 3);
+        var last = assertThrows(IOException.class, () -> TokenStore.open(dir));
+        assertTrue(last.getMessage().contains("docs.bin: offsets run from 0 to 3, expected 0 to 4"), last.getMessage());
+    }
+
+    @Test
     void checksumVerificationCatchesChangedTokens() throws IOException {
         Path dir = write(tmp.resolve("s"), 258, 256, new int[] {1, 2, 3});
         try (TokenStore s = TokenStore.open(dir)) {
