@@ -39,25 +39,25 @@ final class BpeMerges {
         return n > HEAP_THRESHOLD ? applyHeap(ids, n) : applyScan(ids, n);
     }
 
+    /**
+     * Short words: the lowest-ranked adjacent pair, leftmost first, merged one at a time, as the Hugging Face library's
+     * priority queue does. (Merging every copy of the best pair at once, GPT-2's loop, differs when a merge table lists
+     * a merge before the merges that make its parts.)
+     */
     int applyScan(int[] ids, int n) {
         while (n > 1) {
-            int best = Integer.MAX_VALUE;
+            int best = Integer.MAX_VALUE, at = -1;
             for (int i = 0; i + 1 < n; i++) {
                 int r = rankOf.get(LongIntMap.key(ids[i], ids[i + 1]), Integer.MAX_VALUE);
-                if (r < best) best = r;
-            }
-            if (best == Integer.MAX_VALUE) break;
-            int a = left[best], b = right[best], merged = result[best];
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                if (i + 1 < n && ids[i] == a && ids[i + 1] == b) {
-                    ids[w++] = merged;
-                    i++;
-                } else {
-                    ids[w++] = ids[i];
+                if (r < best) {
+                    best = r;
+                    at = i;
                 }
             }
-            n = w;
+            if (at < 0) break;
+            ids[at] = result[best];
+            System.arraycopy(ids, at + 2, ids, at + 1, n - at - 2);
+            n--;
         }
         return n;
     }
