@@ -266,18 +266,18 @@ public final class HtmlReport {
         double pad = (hi - lo) * 0.1, x0 = 170, x1 = W - 20;
         final double a = lo - pad, z = hi + pad;
         java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
-        int h = 60 + 30 * rows.size();
+        int h = 70 + 30 * rows.size();
         StringBuilder s = new StringBuilder();
         Svg.open(s, W, h, title);
         String xb = Svg.n(x.applyAsDouble(base));
         if (Double.isFinite(base))
-            s.append("<line x1=\"").append(xb).append("\" x2=\"").append(xb).append("\" y1=\"25\" y2=\"").append(Svg.n(h - 22))
+            s.append("<line x1=\"").append(xb).append("\" x2=\"").append(xb).append("\" y1=\"42\" y2=\"").append(Svg.n(h - 22))
                     .append("\" stroke=\"").append(ColorScale.run(0)).append("\" stroke-dasharray=\"4 3\"><title>CLM ").append(Fmt.num(base)).append("</title></line>");
         for (int i = 0; i < rows.size(); i++) {
             AblationRow r = rows.get(i);
             double v = metric(r, m);
-            String y = Svg.n(40 + 30 * i);
-            s.append("<text x=\"10\" y=\"").append(Svg.n(44 + 30 * i)).append("\" font-size=\"12\">").append(Html.esc(r.label())).append("</text>");
+            String y = Svg.n(54 + 30 * i);
+            s.append("<text x=\"10\" y=\"").append(Svg.n(58 + 30 * i)).append("\" font-size=\"12\">").append(Html.esc(r.label())).append("</text>");
             if (Double.isFinite(v))
                 s.append("<circle cx=\"").append(Svg.n(x.applyAsDouble(v))).append("\" cy=\"").append(y).append("\" r=\"4\" fill=\"").append(ColorScale.run(1))
                         .append("\"><title>").append(Html.esc(r.label() + ": " + Fmt.num(v))).append("</title></circle>");
@@ -286,7 +286,11 @@ public final class HtmlReport {
         s.append(line(x0, x1, ya, ya, "#999", ""));
         s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
         s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z))
-                .append("</text><text x=\"").append(xb).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"middle\">CLM</text>");
+                .append("</text>");
+        // The baseline's name by its line, above the first row, clear of the axis labels at either end.
+        if (Double.isFinite(base))
+            s.append("<text x=\"").append(xb).append("\" y=\"38\" font-size=\"11\" text-anchor=\"middle\" fill=\"").append(ColorScale.run(0))
+                    .append("\">CLM</text>");
         Svg.close(s);
         return s.toString();
     }
