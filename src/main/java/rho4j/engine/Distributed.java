@@ -322,6 +322,8 @@ public final class Distributed implements AutoCloseable {
             ProcessGroup.BackendType bt = nccl ? ProcessGroup.BackendType.NCCL : ProcessGroup.BackendType.GLOO;
             g.setBackend(dt, bt, new BackendOptional(pg));
             g.setDefaultBackend(bt);
+            org.bytedeco.javacpp.PointerScope outer = org.bytedeco.javacpp.PointerScope.getInnerScope();
+            if (outer != null) outer.detach(g); // lives with this object, never with a caller's scope
             group = g;
         }
         return group;

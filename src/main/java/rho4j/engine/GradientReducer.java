@@ -33,19 +33,11 @@ import org.bytedeco.pytorch.global.torch;
  * DDP does on its second iteration; that is also what stops the Reducer recording that order on every backward.
  *
  * <p>The Reducer divides each gradient by the world size as it copies it into its bucket (DDP averages): see
- * {@link #AVERAGES}. Every parameter must receive a gradient in every armed backward pass (DDP's
+ * {@link #lossScale()}. Every parameter must receive a gradient in every armed backward pass (DDP's
  * {@code find_unused_parameters=false}), which holds for {@link rho4j.model.Llama}: an armed pass that misses one
  * fails at the next step with the Reducer's message, never silently.
  */
 public final class GradientReducer {
-    /**
-     * True: the Reducer averages over ranks (each gradient times 1/world on its way into the bucket, then a SUM
-     * allreduce). The binding offers no way around it: its built-in comm hooks (ALLREDUCE, FP16_COMPRESS) divide too,
-     * and a {@code CommHookInterface} cannot be implemented in Java. A caller that wants the sum scales its loss by
-     * the world size; for a world that is a power of two both scalings are exact, so the result is the sum bit for bit.
-     */
-    public static final boolean AVERAGES = true;
-
     /** DDP's bucket sizes: a first bucket of 1 MB so communication starts early, then 25 MB. */
     public static final long FIRST_BUCKET_BYTES = 1L << 20, BUCKET_BYTES = 25L << 20;
 
@@ -119,6 +111,15 @@ public final class GradientReducer {
         }
         reductions++;
     }
+
+    /**
+     * What a caller that wants the SUM over ranks multiplies its loss by: the world size. The Reducer averages (each
+     * gradient times 1/world on its way into the bucket, then a SUM allreduce), and the binding offers no way around
+     * it: its built-in comm hooks (ALLREDUCE, FP16_COMPRESS) divide as well, and a {@code CommHookInterface} cannot be
+     * implemented in Java. For a world of 2, 4, 8, ... both scalings are exact (powers of two), so the result is the
+     * sum bit for bit; otherwise it agrees to about one rounding.
+     */
+    public double lossScale() { return dist.world(); }
 
     /** The armed backward passes run so far. */
     public int reductions() { return reductions; }

@@ -65,12 +65,11 @@ final class DataParallel {
 
     /**
      * What the loss weights are multiplied by. The weights already hold 1/(selected in the global batch), so the
-     * global gradient is the SUM of the ranks' gradients, but the c10d Reducer AVERAGES (it multiplies each gradient by
-     * 1/world on its way into the bucket; the binding offers no comm hook that would not): weights times world make
-     * its average the sum. With a world of 2, 4, 8, ... both scalings are exact (powers of two), so the reduced
-     * gradient is the sum of the unscaled ones bit for bit; otherwise it agrees to about one rounding.
+     * global gradient is the SUM of the ranks' gradients, but the c10d Reducer AVERAGES them, and the binding offers
+     * no comm hook that would not: weights times the world size make its average the sum, exactly for a world of 2, 4,
+     * 8, ... ({@link GradientReducer#lossScale()}). 1 in one process.
      */
-    double lossScale() { return reducer == null ? 1 : GradientReducer.AVERAGES ? dist.world() : 1; }
+    double lossScale() { return reducer == null ? 1 : reducer.lossScale(); }
 
     /**
      * Runs the backward pass of micro-batch {@code mb}. Before this rank's last one it only accumulates locally (DDP's

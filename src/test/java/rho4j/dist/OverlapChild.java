@@ -54,7 +54,7 @@ public final class OverlapChild {
                 double[] w = new double[b * t], scaled = new double[b * t];
                 for (int i = 0; i < w.length; i++) {
                     w[i] = i % 3 == 0 ? 0 : 1.0 / (world * b * t); // some tokens unselected, as in SLM
-                    scaled[i] = w[i] * world; // the Reducer averages; the trainer scales by the world size (DataParallel)
+                    scaled[i] = w[i] * red.lossScale(); // the Reducer averages: times the world size, as the trainer does
                 }
                 FusedHeadLoss f = model.trainForward(in, tg, b, t), g = twin.trainForward(in, tg, b, t);
                 g.backward(w);
