@@ -35,7 +35,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>The Reducer divides each gradient by the world size as it copies it into its bucket (DDP averages): see
  * {@link #lossScale()}. Every parameter must receive a gradient in every armed backward pass (DDP's
  * {@code find_unused_parameters=false}), which holds for {@link rho4j.model.Llama}: an armed pass that misses one
- * fails at the next step with the Reducer's message, never silently.
+ * fails at its end with the Reducer's message, before an optimizer can see half-reduced gradients.
  */
 public final class GradientReducer {
     /** DDP's bucket sizes: a first bucket of 1 MB so communication starts early, then 25 MB. */
@@ -79,16 +79,13 @@ public final class GradientReducer {
 
     /**
      * Before a step's first forward pass, on every rank: after the first reduction, the buckets are rebuilt once in
-     * the order the gradients became ready (a broadcast from rank 0). Also checks that the previous armed backward
-     * pass reached every parameter.
+     * the order the gradients became ready (a broadcast from rank 0).
      */
     public void beforeStep() {
         try {
             if (reductions > 0 && !rebuilt) {
                 rebuilt = true;
                 reducer.rebuild_buckets();
-            } else {
-                reducer.check_finalized();
             }
             reducer.prepare_for_forward();
         } catch (RuntimeException e) {
@@ -109,6 +106,7 @@ public final class GradientReducer {
         } catch (RuntimeException e) {
             throw dist.fault("allreduce of the gradients (overlapped with the backward pass)", e, (System.nanoTime() - t0) / 1_000_000);
         }
+        reducer.check_finalized(); // every bucket reduced: a parameter without a gradient fails here, before any optimizer step
         reductions++;
     }
 

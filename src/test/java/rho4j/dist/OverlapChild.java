@@ -29,8 +29,32 @@ public final class OverlapChild {
         Engine.init();
         Distributed d = Distributed.get();
         for (boolean tied : new boolean[] {false, true}) run(d, TrainChild.TINY.withTied(tied));
+        unusedParameter(d);
         d.barrier("done");
         System.exit(0);
+    }
+
+    /** A parameter the backward pass never reaches: the armed pass fails at its end, before any optimizer step. */
+    static void unusedParameter(Distributed d) {
+        LlamaConfig cfg = TrainChild.TINY;
+        Llama model = new Llama(cfg, Device.CPU, DType.FP32, 77);
+        List<Tensor> params = new ArrayList<>(model.parameters().values());
+        params.add(0, org.bytedeco.pytorch.global.torch.zeros(new long[] {3}, new org.bytedeco.pytorch.TensorOptions(org.bytedeco.pytorch.global.torch.ScalarType.Float))
+                .requires_grad_(true));
+        GradientReducer red = d.gradientReducer(params, 1, 16 << 10);
+        red.beforeStep();
+        int[] in = new int[2 * cfg.contextLength()];
+        double[] w = new double[in.length];
+        Arrays.fill(w, 1.0 / in.length);
+        FusedHeadLoss f = model.trainForward(in, in, 2, cfg.contextLength());
+        String refused;
+        try {
+            red.reduceDuring(() -> f.backward(w));
+            refused = "no";
+        } catch (RuntimeException e) {
+            refused = e.getMessage().contains("Expected to have finished reduction") ? "yes" : "other: " + e.getMessage();
+        }
+        System.out.println("unused parameter refused: " + refused.split("\n")[0]);
     }
 
     static void run(Distributed d, LlamaConfig cfg) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ready) while gradients of other parameters are still to be computed, i.e. before that backward pass has finished.
  * An ordering of the Reducer's own per-parameter timestamps, not a timing threshold. Also: the backward of the
  * first micro-batch communicates nothing (the gradients stay each rank's own), and the reduced gradients are the
- * sum over ranks bit for bit, for an untied head (a root of the fused head's backward) and a tied one.
+ * sum over ranks bit for bit, for an untied head (a root of the fused head's backward) and a tied one. A parameter
+ * that gets no gradient fails the armed pass at its end, on every rank.
  */
 class OverlapTest {
     @Test
@@ -44,6 +45,7 @@ class OverlapTest {
             assertEquals("true", m.group(7), "the reduced gradients are the sum over ranks: " + l);
         }
         assertEquals(2 * 2 * 3, seen, "2 ranks x (untied, tied) x 3 steps: " + logs);
+        assertEquals(2, logs.split("unused parameter refused: yes", -1).length - 1, "a parameter without a gradient fails the armed pass on both ranks: " + logs);
         System.out.println(logs);
     }
 }
