@@ -1,5 +1,6 @@
 package rho4j.engine;
 
+import java.lang.ref.Reference;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolVector;
@@ -11,6 +12,7 @@ import org.bytedeco.pytorch.Reducer;
 import org.bytedeco.pytorch.SizeTStringMap;
 import org.bytedeco.pytorch.SizeTVector;
 import org.bytedeco.pytorch.SizeTVectorVector;
+import org.bytedeco.pytorch.T_SizeTVectorVectorSizeTVector_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -63,13 +65,27 @@ public final class GradientReducer {
             order[i] = n - 1 - i;
             reversed.push_back(this.params.get(n - 1 - i));
         }
-        SizeTVectorVector buckets = torch.compute_bucket_assignment_by_size(reversed, new SizeTVector(firstBucketBytes, bucketBytes),
-                new BoolVector(n), new LongVector(order), new LoggerOptional()).get0();
-        initialBuckets = new int[(int) buckets.size()][];
-        for (int b = 0; b < initialBuckets.length; b++) {
-            long[] idx = buckets.get(b).get();
-            initialBuckets[b] = new int[idx.length];
-            for (int j = 0; j < idx.length; j++) initialBuckets[b][j] = (int) idx[j];
+        // The assignment comes back as a tuple owned by its Java object, and get0() is a view into it: read it out while
+        // the tuple is certainly alive (the collector may free it once it is unreachable, and a Reducer built on the
+        // freed view crashed or threw bad_alloc now and then), then hand the Reducer a vector of its own.
+        T_SizeTVectorVectorSizeTVector_T assignment = torch.compute_bucket_assignment_by_size(reversed, new SizeTVector(firstBucketBytes, bucketBytes),
+                new BoolVector(n), new LongVector(order), new LoggerOptional());
+        try {
+            SizeTVectorVector view = assignment.get0();
+            initialBuckets = new int[(int) view.size()][];
+            for (int b = 0; b < initialBuckets.length; b++) {
+                long[] idx = view.get(b).get();
+                initialBuckets[b] = new int[idx.length];
+                for (int j = 0; j < idx.length; j++) initialBuckets[b][j] = (int) idx[j];
+            }
+        } finally {
+            Reference.reachabilityFence(assignment);
+        }
+        SizeTVectorVector buckets = new SizeTVectorVector();
+        for (int[] bucket : initialBuckets) {
+            long[] idx = new long[bucket.length];
+            for (int j = 0; j < idx.length; j++) idx[j] = bucket[j];
+            buckets.push_back(new SizeTVector(idx));
         }
         SizeTStringMap names = new SizeTStringMap();
         reducer = new Reducer(all, buckets, group, new BoolVector(n), bucketBytes, /*find_unused_parameters*/ false,
@@ -138,14 +154,19 @@ public final class GradientReducer {
     /** The buckets as they are now (after the rebuild: in the order the gradients became ready), as parameter indices. */
     public int[][] buckets() {
         GradBucket gb = reducer.get_grad_buckets(true);
-        int count = (int) gb.capacity();
-        int[][] out = new int[count][];
-        for (int b = 0; b < count; b++) {
-            TensorVector ps = gb.<GradBucket>getPointer(b).getParameters();
-            out[b] = new int[(int) ps.size()];
-            for (int j = 0; j < out[b].length; j++) out[b][j] = indexOf(ps.get(j));
+        try {
+            int count = (int) gb.capacity();
+            int[][] out = new int[count][];
+            for (int b = 0; b < count; b++) {
+                TensorVector ps = gb.<GradBucket>getPointer(b).getParameters(); // a copy; gb itself must stay alive meanwhile
+                out[b] = new int[(int) ps.size()];
+                for (int j = 0; j < out[b].length; j++) out[b][j] = indexOf(ps.get(j));
+                Reference.reachabilityFence(ps);
+            }
+            return out;
+        } finally {
+            Reference.reachabilityFence(gb);
         }
-        return out;
     }
 
     private int indexOf(Tensor t) {
