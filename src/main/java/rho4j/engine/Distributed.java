@@ -9,12 +9,14 @@ import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.Backend;
+import org.bytedeco.pytorch.BackendOptional;
 import org.bytedeco.pytorch.BarrierOptions;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.ByteVector;
 import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.PrefixStore;
+import org.bytedeco.pytorch.ProcessGroup;
 import org.bytedeco.pytorch.ProcessGroupGloo;
 import org.bytedeco.pytorch.ReduceOp;
 import org.bytedeco.pytorch.Store;
@@ -24,6 +26,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -67,9 +70,6 @@ public final class Distributed implements AutoCloseable {
         }
     }
 
-    /** Gradient buckets of this many bytes are reduced together; several are in flight at once (DDP's default size). */
-    static final long BUCKET_BYTES = 25L << 20;
-
     private static Distributed current;
 
     private final Env env;
@@ -77,6 +77,7 @@ public final class Distributed implements AutoCloseable {
     private final Store store;
     private final Backend pg;
     private int agreements;
+    private ProcessGroup group; // made on first use, for the Reducer
     private final boolean nccl;
 
     private Distributed(Env env, long timeoutMs, Store store, Backend pg, boolean nccl) {
@@ -299,72 +300,58 @@ public final class Distributed implements AutoCloseable {
     }
 
     /**
-     * Sums the gradients of {@code params} over ranks, in place, in buckets of about 25 MB that are all in flight
-     * before the first is waited for. A parameter without a gradient contributes zeros (and gets the sum).
+     * The c10d Reducer for these parameters (see {@link GradientReducer}): gradients reduced over ranks in buckets
+     * during the backward pass, with DDP's bucket sizes. Create it after the parameters have their final values on
+     * every rank; one process (world 1) has none.
      */
-    public void allreduceGradients(Collection<Tensor> params) {
-        if (!active()) return;
-        try (NoGradGuard ng = new NoGradGuard()) {
-            List<Tensor> grads = new ArrayList<>();
-            for (Tensor p : params) {
-                Tensor g = p.grad();
-                if (!g.defined()) {
-                    p.mutable_grad().put(torch.zeros_like(p));
-                    g = p.grad();
-                }
-                grads.add(g);
-            }
-            List<List<Tensor>> buckets = new ArrayList<>();
-            List<Tensor> cur = new ArrayList<>();
-            long bytes = 0;
-            ScalarType dtype = null;
-            for (Tensor g : grads) {
-                ScalarType dt = g.scalar_type().intern();
-                long b = g.numel() * g.element_size();
-                if (!cur.isEmpty() && (bytes + b > BUCKET_BYTES || dt != dtype)) {
-                    buckets.add(cur);
-                    cur = new ArrayList<>();
-                    bytes = 0;
-                }
-                cur.add(g);
-                bytes += b;
-                dtype = dt;
-            }
-            if (!cur.isEmpty()) buckets.add(cur);
-            List<Tensor> flats = new ArrayList<>();
-            List<org.bytedeco.pytorch.Work> works = new ArrayList<>();
-            for (List<Tensor> bucket : buckets) {
-                TensorVector parts = new TensorVector();
-                for (Tensor g : bucket) parts.push_back(g.reshape(-1));
-                Tensor flat = torch.cat(parts);
-                flats.add(flat);
-                works.add(pg.allreduce(new TensorVector(flat), sum()));
-            }
-            for (int i = 0; i < buckets.size(); i++) {
-                await(works.get(i), "allreduce of the gradients (bucket " + (i + 1) + " of " + buckets.size() + ")");
-                long off = 0;
-                for (Tensor g : buckets.get(i)) {
-                    long n = g.numel();
-                    g.copy_(flats.get(i).narrow(0, off, n).view(g.sizes()));
-                    off += n;
-                }
-            }
+    public GradientReducer gradientReducer(List<Tensor> params) {
+        return gradientReducer(params, GradientReducer.FIRST_BUCKET_BYTES, GradientReducer.BUCKET_BYTES);
+    }
+
+    /** As {@link #gradientReducer(List)} with other bucket sizes (tests use small ones to get several buckets from a tiny model). */
+    public GradientReducer gradientReducer(List<Tensor> params, long firstBucketBytes, long bucketBytes) {
+        if (!active()) throw new IllegalStateException("one process: there is nothing to reduce");
+        return new GradientReducer(this, group(), params, firstBucketBytes, bucketBytes);
+    }
+
+    /** The c10d::ProcessGroup front end the Reducer needs, with this rank's backend registered for its device type. */
+    private synchronized ProcessGroup group() {
+        if (group == null) {
+            ProcessGroup g = new ProcessGroup(store, rank(), world());
+            DeviceType dt = nccl ? DeviceType.CUDA : DeviceType.CPU;
+            ProcessGroup.BackendType bt = nccl ? ProcessGroup.BackendType.NCCL : ProcessGroup.BackendType.GLOO;
+            g.setBackend(dt, bt, new BackendOptional(pg));
+            g.setDefaultBackend(bt);
+            org.bytedeco.javacpp.PointerScope outer = org.bytedeco.javacpp.PointerScope.getInnerScope();
+            if (outer != null) outer.detach(g); // lives with this object, never with a caller's scope
+            group = g;
         }
+        return group;
     }
 
     /**
-     * For rho bench: milliseconds of {@code reps} gradient allreduces of {@code params} floats (in buckets, as
-     * training does) and of {@code selection} floats (the batch-scope ranking losses), each after a barrier.
+     * For rho bench: milliseconds of {@code reps} allreduces of {@code params} floats in the Reducer's buckets (1 MB,
+     * then 25 MB, all in flight before the first is waited for: the communication of a step, which training overlaps
+     * with the backward pass) and of {@code selection} floats (the batch-scope ranking losses), each after a barrier.
      */
     public double[][] timeStepCollectives(long params, int selection, int reps) {
-        Tensor p = torch.zeros(new long[] {params}, new TensorOptions(ScalarType.Float)).requires_grad_(true);
-        p.mutable_grad().put(torch.ones(new long[] {params}, new TensorOptions(ScalarType.Float)));
+        Tensor flat = torch.ones(new long[] {params}, new TensorOptions(ScalarType.Float));
+        List<Tensor> buckets = new ArrayList<>();
+        long elems = GradientReducer.FIRST_BUCKET_BYTES / 4;
+        for (long off = 0; off < params; ) {
+            long n = Math.min(elems, params - off);
+            buckets.add(onDevice(flat.narrow(0, off, n)));
+            off += n;
+            elems = GradientReducer.BUCKET_BYTES / 4;
+        }
         float[] losses = new float[selection];
         double[][] ms = new double[2][reps];
         for (int i = 0; i < reps; i++) {
             barrier("bench");
             long t0 = System.nanoTime();
-            allreduceGradients(List.of(p));
+            List<org.bytedeco.pytorch.Work> works = new ArrayList<>();
+            for (Tensor b : buckets) works.add(pg.allreduce(new TensorVector(b), sum()));
+            for (int k = 0; k < works.size(); k++) await(works.get(k), "allreduce of bucket " + (k + 1) + " of " + works.size());
             long t1 = System.nanoTime();
             allreduce(losses);
             ms[0][i] = (t1 - t0) / 1e6;
@@ -399,7 +386,7 @@ public final class Distributed implements AutoCloseable {
         if (!done) throw fault(what, new RuntimeException("no completion within " + timeoutMs / 1000 + " s"), (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private IllegalStateException fault(String what, RuntimeException e, long waitedMs) {
+    IllegalStateException fault(String what, RuntimeException e, long waitedMs) {
         String peer = world() == 2 ? "rank " + (1 - rank()) : "a peer rank";
         String m = firstLine(e);
         String cause = m.toLowerCase().contains("timed out") || m.contains("no completion") ? peer + " hung or is too slow (timeout " + timeoutMs / 1000 + " s, RHO_DIST_TIMEOUT)"

@@ -1,6 +1,7 @@
 package rho4j.train;
 
 import rho4j.engine.Distributed;
+import rho4j.engine.GradientReducer;
 import rho4j.model.Llama;
 
 /**
@@ -18,6 +19,7 @@ import rho4j.model.Llama;
 final class DataParallel {
     private final Distributed dist;
     private final int first, end;
+    private GradientReducer reducer;
 
     DataParallel(Distributed dist, TrainSpec cfg) {
         this.dist = dist;
@@ -48,8 +50,39 @@ final class DataParallel {
     /** Rank 0's parameters on every rank (the same seed gives the same init, but a rank must not rely on it). */
     void syncParameters(Llama model) { dist.broadcast(model.parameters().values()); }
 
-    /** Sums of the weighted gradients over ranks (the weights already hold the global 1/selected). */
-    void sumGradients(Llama model) { dist.allreduceGradients(model.parameters().values()); }
+    /**
+     * From here on the gradients of {@code model} are summed over ranks during the backward pass of each rank's last
+     * micro-batch (after {@link #syncParameters}, so every rank's Reducer starts from the same weights).
+     */
+    void reduceGradientsOf(Llama model) {
+        if (dist.active()) reducer = dist.gradientReducer(new java.util.ArrayList<>(model.parameters().values()));
+    }
+
+    /** At the start of every optimizer step, on every rank. */
+    void beforeStep() {
+        if (reducer != null) reducer.beforeStep();
+    }
+
+    /**
+     * What the loss weights are multiplied by. The weights already hold 1/(selected in the global batch), so the
+     * global gradient is the SUM of the ranks' gradients, but the c10d Reducer AVERAGES them, and the binding offers
+     * no comm hook that would not: weights times the world size make its average the sum, exactly for a world of 2, 4,
+     * 8, ... ({@link GradientReducer#lossScale()}). 1 in one process.
+     */
+    double lossScale() { return reducer == null ? 1 : reducer.lossScale(); }
+
+    /**
+     * Runs the backward pass of micro-batch {@code mb}. Before this rank's last one it only accumulates locally (DDP's
+     * no_sync); in the last one the accumulated gradients are summed over ranks in buckets while the pass runs, and
+     * they are final on return, before clipping and AdamW see them.
+     */
+    void backward(int mb, Runnable backward) {
+        if (reducer != null && mb == end - 1) reducer.reduceDuring(backward);
+        else backward.run();
+    }
+
+    /** The Reducer of this run, or null in one process (for tests). */
+    GradientReducer reducer() { return reducer; }
 
     /** Statistics summed over ranks, in place (each rank's are sums over its micro-batches). */
     void sum(double[] stats) { dist.allreduce(stats); }

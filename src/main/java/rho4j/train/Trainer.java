@@ -103,6 +103,7 @@ public final class Trainer {
         }
         this.metrics = new MetricsLog(dp.leader() ? run.resolve("metrics.jsonl") : null, checkpoint == null ? -1 : step);
         dp.syncParameters(model);
+        dp.reduceGradientsOf(model);
     }
 
     public Llama model() { return model; }
@@ -175,6 +176,8 @@ public final class Trainer {
         long selCount = 0, unselCount = 0, excessCount = 0;
         float[] excess = new float[nSeq * T]; // this step's excess losses, for the histogram at the next evaluation
         opt.zeroGrad();
+        dp.beforeStep();
+        double scale = dp.lossScale(); // 1 in one process; the world size under the Reducer, which averages (DataParallel)
         for (int mb = dp.firstMicro(); mb < dp.endMicro(); mb++) { // this rank's share of the global batch
             int s0 = mb * B;
             FusedHeadLoss head = model.trainForward(batch.slice(batch.inputs, s0, B), batch.slice(batch.targets, s0, B), B, T);
@@ -186,8 +189,8 @@ public final class Trainer {
             // d objective / d loss_i = 1/selected for selected tokens, 0 otherwise: the mean over selected tokens of the
             // optimizer batch, with the normalisation folded in, and the head's backward run on selected rows only.
             double[] weight = new double[mask.length];
-            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? 1.0 / expected : 0;
-            head.backward(weight);
+            for (int i = 0; i < mask.length; i++) weight[i] = mask[i] ? 1.0 / expected * scale : 0;
+            dp.backward(mb, () -> head.backward(weight)); // the last micro-batch's gradients are summed over ranks as it runs
             double mbSel = 0, mbUnsel = 0, mbExcess = 0; // per micro-batch, so ranks' partial sums add up as one process's
             for (int i = 0; i < lossArr.length; i++) {
                 if (mask[i]) { mbSel += exact[i]; selCount++; } else { mbUnsel += exact[i]; unselCount++; }
@@ -206,7 +209,6 @@ public final class Trainer {
             double[] st = {selSum, selCount, unselSum, unselCount, excessSum, excessCount};
             dp.sum(st);
             selSum = st[0]; selCount = (long) st[1]; unselSum = st[2]; unselCount = (long) st[3]; excessSum = st[4]; excessCount = (long) st[5];
-            dp.sumGradients(model);
             stepExcess = dp.gather(stepExcess);
         }
         if (selCount == 0) throw new IllegalStateException("step " + (step + 1) + ": no token was selected (ratio " + sel.ratio() + " too small for the batch)");

@@ -30,7 +30,8 @@ import rho4j.util.Json;
  *
  * <p>Without accumulation each rank runs one micro-batch: one process adds the second micro-batch's gradient to the
  * first, the ranks' allreduce adds the same two tensors (a + b is b + a in IEEE arithmetic), and everything else is
- * the same computation, so losses and weights agree to the last bit. With accumulation (2 micro-batches per rank) one
+ * the same computation, so losses and weights agree to the last bit. (The c10d Reducer averages, so each rank's
+ * loss weights are doubled and the Reducer halves each gradient: both exact, powers of two.) With accumulation (2 micro-batches per rank) one
  * process sums ((g0 + g1) + g2) + g3 and the ranks (g0 + g1) + (g2 + g3): the last bits may differ, so weights are
  * compared within 1e-6 relative (L2 norm of the difference over the tensor's) and losses within 1e-6 relative.
  */
