@@ -255,6 +255,25 @@ public final class HtmlReport {
         return b.toString();
     }
 
+    /** The horizontal value axis of a strip chart: [lo, hi] padded by a tenth, from x0 to the chart's right edge. */
+    private record StripAxis(double a, double z, double x0, double x1) {
+        static StripAxis of(double lo, double hi, double x0) {
+            if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+            double pad = (hi - lo) * 0.1;
+            return new StripAxis(lo - pad, hi + pad, x0, W - 20);
+        }
+
+        double applyAsDouble(double v) { return x0 + (v - a) / (z - a) * (x1 - x0); }
+
+        /** The axis line near the bottom of a chart h high, with its two end values. */
+        void draw(StringBuilder s, int h) {
+            String ya = Svg.n(h - 22), yt = Svg.n(h - 10);
+            s.append(line(x0, x1, ya, ya, "#999", ""));
+            s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
+            s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z)).append("</text>");
+        }
+    }
+
     /** One dot per variant on a shared axis, the baseline (CLM) as a dashed vertical line. */
     private static String dotStrip(String title, List<AblationRow> rows, String m, double base) {
         double lo = base, hi = base;
@@ -262,10 +281,7 @@ public final class HtmlReport {
             double v = metric(r, m);
             if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         }
-        if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
-        double pad = (hi - lo) * 0.1, x0 = 170, x1 = W - 20;
-        final double a = lo - pad, z = hi + pad;
-        java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
+        StripAxis x = StripAxis.of(lo, hi, 170);
         int h = 70 + 30 * rows.size();
         StringBuilder s = new StringBuilder();
         Svg.open(s, W, h, title);
@@ -282,11 +298,7 @@ public final class HtmlReport {
                 s.append("<circle cx=\"").append(Svg.n(x.applyAsDouble(v))).append("\" cy=\"").append(y).append("\" r=\"4\" fill=\"").append(ColorScale.run(1))
                         .append("\"><title>").append(Html.esc(r.label() + ": " + Fmt.num(v))).append("</title></circle>");
         }
-        String ya = Svg.n(h - 22), yt = Svg.n(h - 10);
-        s.append(line(x0, x1, ya, ya, "#999", ""));
-        s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
-        s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z))
-                .append("</text>");
+        x.draw(s, h);
         // The baseline's name by its line, above the first row, clear of the axis labels at either end.
         if (Double.isFinite(base))
             s.append("<text x=\"").append(xb).append("\" y=\"38\" font-size=\"11\" text-anchor=\"middle\" fill=\"").append(ColorScale.run(0))
@@ -297,10 +309,7 @@ public final class HtmlReport {
 
     private static String seedStrip(String metric, List<SeedRow> rows) {
         double lo = rows.stream().mapToDouble(SeedRow::min).min().orElse(0), hi = rows.stream().mapToDouble(SeedRow::max).max().orElse(1);
-        if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
-        double pad = (hi - lo) * 0.1, x0 = 70, x1 = W - 20;
-        final double a = lo - pad, z = hi + pad;
-        java.util.function.DoubleUnaryOperator x = v -> x0 + (v - a) / (z - a) * (x1 - x0);
+        StripAxis x = StripAxis.of(lo, hi, 70);
         int h = 60 + 40 * rows.size();
         StringBuilder s = new StringBuilder();
         Svg.open(s, W, h, metric + " over seeds");
@@ -314,10 +323,7 @@ public final class HtmlReport {
                 s.append("<circle cx=\"").append(Svg.n(x.applyAsDouble(v))).append("\" cy=\"").append(y).append("\" r=\"3.5\" fill=\"").append(c)
                         .append("\"><title>").append(Fmt.num(v)).append("</title></circle>");
         }
-        String ya = Svg.n(h - 22), yt = Svg.n(h - 10);
-        s.append(line(x0, x1, ya, ya, "#999", ""));
-        s.append("<text x=\"").append(Svg.n(x0)).append("\" y=\"").append(yt).append("\" font-size=\"11\">").append(Fmt.num(a)).append("</text>");
-        s.append("<text x=\"").append(Svg.n(x1)).append("\" y=\"").append(yt).append("\" font-size=\"11\" text-anchor=\"end\">").append(Fmt.num(z)).append("</text>");
+        x.draw(s, h);
         Svg.close(s);
         return s.toString();
     }

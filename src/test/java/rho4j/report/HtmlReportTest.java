@@ -49,6 +49,28 @@ class HtmlReportTest {
     }
 
     @Test
+    void ablationsGetALineOverTheSweepAndDotsForTheRest() throws Exception {
+        Path clm = FakeRuns.complete(tmp, "clm", false, 1);
+        Path slm = FakeRuns.complete(tmp, "slm", true, 2);
+        double nan = Double.NaN;
+        List<HtmlReport.AblationRow> rows = List.of(
+                new HtmlReport.AblationRow("ratio", "CLM", nan, 7.4, 0.1, 7.5, 1000),
+                new HtmlReport.AblationRow("ratio", "0.40", 0.4, 7.0, 0.2, 7.1, 400),
+                new HtmlReport.AblationRow("ratio", "1.00", 1.0, 7.4, 0.1, 7.5, 1000),
+                new HtmlReport.AblationRow("self_reference", "CLM", nan, 7.4, 0.1, 7.5, 1000),
+                new HtmlReport.AblationRow("self_reference", "clm:<entropy>", nan, 7.9, 0.0, 7.8, 600));
+        String html = HtmlReport.render(List.of(clm, slm), List.of(), rows);
+        assertSelfContained(html);
+        String sec = html.substring(html.indexOf("<section id=\"ablations\">"), html.indexOf("<section id=\"selection\">"));
+        // ratio: one line chart per number; self reference: one dot strip per number, CLM drawn as the dashed baseline
+        assertEquals(3, sec.split("against the ratio\"", -1).length - 1, "one chart per number");
+        assertEquals(3, sec.split("<title>CLM 7.4</title>|<title>CLM 0.1</title>|<title>CLM 7.5</title>", -1).length - 1, sec);
+        assertTrue(sec.contains("self reference: held-out target loss") && sec.contains("clm:&lt;entropy&gt;: 7.9"), sec);
+        assertFalse(sec.contains("<entropy>"), "labels are escaped");
+        assertTrue(HtmlReport.render(List.of(clm)).contains("No ablations"), "a report without them says so");
+    }
+
+    @Test
     void missingFilesGiveNotAvailableNotes() throws Exception {
         Path full = FakeRuns.complete(tmp, "slm", true, 3);
         Path partial = FakeRuns.partial(tmp, "stopped");
