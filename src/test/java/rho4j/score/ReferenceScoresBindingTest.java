@@ -57,6 +57,14 @@ class ReferenceScoresBindingTest {
     }
 
     @Test
+    void theScoringPrecisionIsReadBackAndOlderFilesAreFp32() {
+        var bf16 = new ReferenceScores.Meta(1, 10, 8, "t", "k", "ref", "abc", false, "def", 1.0, "bf16");
+        var old = new ReferenceScores.Meta(1, 10, 8, "t", "k", "ref", "abc", false, "def", 1.0, null);
+        assertEquals("bf16", bf16.precision());
+        assertEquals("fp32", old.precision(), "scores.json from before the precision was recorded");
+    }
+
+    @Test
     void lossesAndEntropiesReadBackAtTheirTokens() throws IOException {
         Path dir = write("ok", store, 8, true, store.size());
         ReferenceScores closed = ReferenceScores.open(dir);
