@@ -164,9 +164,11 @@ public final class Pipeline {
                     if (!ab.ratios().isEmpty()) {
                         java.util.TreeSet<Double> ratios = new java.util.TreeSet<>(ab.ratios());
                         ratios.add(m.ratio());
-                        for (double ratio : ratios)
-                            variants.add(new Results.Variant("ratio", String.format(Locale.ROOT, "%.2f", ratio), ratio, ratio == m.ratio() ? mainSlm
-                                    : variant.run("ratio-" + String.format(Locale.ROOT, "%.2f", ratio), new Recipe.SelectionSpec(ratio, m.score(), m.scope(), m.unit()), main)));
+                        for (double ratio : ratios) {
+                            String label = String.format(Locale.ROOT, "%.2f", ratio);
+                            variants.add(new Results.Variant("ratio", label, ratio, ratio == m.ratio() ? mainSlm
+                                    : variant.run("ratio-" + label, new Recipe.SelectionSpec(ratio, m.score(), m.scope(), m.unit()), main)));
+                        }
                     }
                     if (!ab.scopes().isEmpty()) {
                         variants.add(new Results.Variant("scope", m.scope() + " (main)", Double.NaN, mainSlm));

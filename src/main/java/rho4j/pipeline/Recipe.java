@@ -43,7 +43,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         if (base != null && pretrain != null) throw new IllegalArgumentException("base is either a model folder or a pretraining section, not both");
         if (ablations == null) ablations = Ablations.NONE;
         if (base == null && pretrain == null && ablations.selfReference().stream().anyMatch(s -> s.model().equals("base")))
-            throw new IllegalArgumentException("ablations.self_reference: 'base' needs a base model (a base: folder or section)");
+            throw new IllegalArgumentException("key 'ablations.self_reference' names 'base', which needs a base model (a base: folder or section)");
     }
 
     public Recipe(String name, long seed, boolean demo, DemoSize demoSize, Tokenizer tokenizer, Data reference, Data corpus,
@@ -80,9 +80,17 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
             scopes = List.copyOf(scopes);
             units = List.copyOf(units);
             selfReference = List.copyOf(selfReference);
-            for (double r : ratios) if (!(r > 0 && r <= 1)) throw new IllegalArgumentException("ablations.ratios must lie in (0, 1], got " + r);
-            scopes.forEach(SelectionScope::parse);
-            units.forEach(SelectionUnit::parse);
+            for (double r : ratios) if (!(r > 0 && r <= 1)) throw new IllegalArgumentException("key 'ablations.ratios' must lie in (0, 1], got " + r);
+            try {
+                scopes.forEach(SelectionScope::parse);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("key 'ablations.scopes' is wrong: " + bad.getMessage());
+            }
+            try {
+                units.forEach(SelectionUnit::parse);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("key 'ablations.units' is wrong: " + bad.getMessage());
+            }
         }
 
         public boolean isEmpty() { return ratios.isEmpty() && scopes.isEmpty() && units.isEmpty() && selfReference.isEmpty(); }
@@ -92,14 +100,18 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
     public record SelfReference(String model, String score) {
         public SelfReference {
             if (!List.of("base", "clm").contains(model))
-                throw new IllegalArgumentException("ablations.self_reference: the model must be base or clm, got '" + model + "'");
-            ScoreFunction.parse(score);
+                throw new IllegalArgumentException("key 'ablations.self_reference' is wrong: the model must be base or clm, got '" + model + "'");
+            try {
+                ScoreFunction.parse(score);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("key 'ablations.self_reference' is wrong: " + bad.getMessage());
+            }
         }
 
         /** {@code clm:entropy}, as the recipe writes it. */
         public static SelfReference parse(String s) {
             int c = s.indexOf(':');
-            if (c < 0) throw new IllegalArgumentException("ablations.self_reference: '" + s + "' is not MODEL:SCORE (say clm:entropy)");
+            if (c < 0) throw new IllegalArgumentException("key 'ablations.self_reference' is wrong: '" + s + "' is not MODEL:SCORE (say clm:entropy)");
             return new SelfReference(s.substring(0, c).strip(), s.substring(c + 1).strip());
         }
 
@@ -364,40 +376,21 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
                 budget, sel, eval, device, precision, baseDir, pretrain, seeds, ablations);
     }
 
+    /** Numbers are read here; the records check every value, naming the key (load() adds the file). */
     private static Ablations ablations(YamlFields y) {
         YamlFields a = y.section("ablations");
         List<Double> ratios = new java.util.ArrayList<>();
         for (String v : a.strings("ratios")) {
-            double r;
             try {
-                r = Double.parseDouble(v);
+                ratios.add(Double.parseDouble(v));
             } catch (NumberFormatException bad) {
                 throw a.error("ablations.ratios", "must list numbers, got '" + v + "'");
             }
-            if (!(r > 0 && r <= 1)) throw a.error("ablations.ratios", "must lie in (0, 1], got " + v);
-            ratios.add(r);
         }
-        List<String> scopes = a.strings("scopes"), units = a.strings("units");
-        List<SelfReference> self = new java.util.ArrayList<>();
-        try {
-            scopes.forEach(SelectionScope::parse);
-        } catch (IllegalArgumentException bad) {
-            throw a.error("ablations.scopes", "is wrong: " + bad.getMessage());
-        }
-        try {
-            units.forEach(SelectionUnit::parse);
-        } catch (IllegalArgumentException bad) {
-            throw a.error("ablations.units", "is wrong: " + bad.getMessage());
-        }
-        for (String v : a.strings("self_reference")) {
-            try {
-                self.add(SelfReference.parse(v));
-            } catch (IllegalArgumentException bad) {
-                throw a.error("ablations.self_reference", "is wrong: " + bad.getMessage().replaceFirst("^ablations.self_reference: ", ""));
-            }
-        }
+        List<SelfReference> self = a.strings("self_reference").stream().map(SelfReference::parse).toList();
+        Ablations out = new Ablations(ratios, a.strings("scopes"), a.strings("units"), self);
         a.done();
-        return new Ablations(ratios, scopes, units, self);
+        return out;
     }
 
     /** The training context of runs from a base: model.context when given, else the base's (capped as `rho train` caps it). */
