@@ -21,16 +21,18 @@ OUT="$(mkdir -p "$1" && cd "$1" && pwd)"
 DATA="${RHO_DATA:-$ROOT/../shared/data}"
 [ -d "$DATA/gsm8k" ] || { echo "shared data not found at $DATA (set RHO_DATA)" >&2; exit 1; }
 # Budgets. --quick: a corpus of about 1 M tokens (scoring it three times, for the reference and the two
-# self-references, is a large share of the time), half the tokens per step and short runs.
+# self-references, is a large share of the time), half the tokens per step and short runs. MICRO: sequences per
+# micro-batch; --quick's 2,048-token step is two micro-batches of 4 x 256, so the batch-scope ablation differs from
+# the micro-batch one (with one micro-batch per step the two select the same tokens).
 # MB: million characters per package source; MATH_MB: of StackMathQA (all 2.4 M when empty).
-if [ $QUICK = 1 ]; then MB=0.3; MATH_MB=0.8; BASE=200; REF=100; STEPS=100; BATCH=2048; WARMUP=10; LIMIT=20
-else MB=4; MATH_MB=; BASE=1200; REF=400; STEPS=600; BATCH=4096; WARMUP=50; LIMIT=200; fi
+if [ $QUICK = 1 ]; then MB=0.3; MATH_MB=0.8; BASE=200; REF=100; STEPS=100; BATCH=2048; MICRO=4; WARMUP=10; LIMIT=20
+else MB=4; MATH_MB=; BASE=1200; REF=400; STEPS=600; BATCH=4096; MICRO=8; WARMUP=50; LIMIT=200; fi
 "$HERE/fetch-corpora.sh" --max-mb-per-source "$MB" "$OUT/corpus"
 /usr/bin/python3 "$HERE/prepare-data.py" "$DATA" "$OUT/math" $MATH_MB
 # recipe NAME SEEDS RATIO ABLATIONS: one filled-in copy of recipe.yaml, with the ablations section when ABLATIONS=1.
 recipe() {
   sed -e "s|@DATA@|$DATA|g" -e "s|@BASE_STEPS@|$BASE|g" -e "s|@REF_STEPS@|$REF|g" -e "s|@STEPS@|$STEPS|g" \
-      -e "s|@BATCH@|$BATCH|g" -e "s|@WARMUP@|$WARMUP|g" -e "s|@LIMIT@|$LIMIT|g" -e "s|@SEEDS@|$2|g" -e "s|@RATIO@|$3|g" \
+      -e "s|@BATCH@|$BATCH|g" -e "s|@MICRO@|$MICRO|g" -e "s|@WARMUP@|$WARMUP|g" -e "s|@LIMIT@|$LIMIT|g" -e "s|@SEEDS@|$2|g" -e "s|@RATIO@|$3|g" \
       -e "s|^name: real|name: $1|" "$HERE/recipe.yaml" > "$OUT/$1.yaml"
   # The paper's ablations, one SLM run of seed 1 each beside the main run (the NeurIPS version's Fig. 9 ratios and
   # Table 3 self-reference scores; scope and unit are Rho4j's own questions).

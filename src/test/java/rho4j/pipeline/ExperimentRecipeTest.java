@@ -23,7 +23,7 @@ class ExperimentRecipeTest {
         }
         String text = Files.readString(Path.of("experiments/real/recipe.yaml"))
                 .replace("@DATA@", data.toString()).replace("@BASE_STEPS@", "150").replace("@REF_STEPS@", "100").replace("@STEPS@", "100")
-                .replace("@LIMIT@", "50").replace("@SEEDS@", "[1, 2, 3]").replace("@RATIO@", "0.7").replace("@BATCH@", "2048").replace("@WARMUP@", "10");
+                .replace("@LIMIT@", "50").replace("@SEEDS@", "[1, 2, 3]").replace("@RATIO@", "0.7").replace("@BATCH@", "2048").replace("@MICRO@", "4").replace("@WARMUP@", "10");
         // run.sh appends its ablations section (a here-document) to the main recipe
         String sh = Files.readString(Path.of("experiments/real/run.sh"));
         int from = sh.indexOf("<<'YAML'\n") + "<<'YAML'\n".length();
@@ -40,6 +40,7 @@ class ExperimentRecipeTest {
         assertEquals(100, r.budget().referenceSteps());
         assertEquals(new Recipe.SelectionSpec(0.7, "excess", "micro-batch", "token"), r.selection());
         assertEquals(2048, r.budget().batchTokens());
+        assertEquals(4, r.budget().microBatch());
         assertEquals(10, r.budget().warmup());
         assertEquals(List.of(0.4, 0.5, 0.6, 0.7, 0.8, 1.0), r.ablations().ratios(), "the paper's Fig. 9 ratios");
         assertEquals(List.of("batch"), r.ablations().scopes());
@@ -49,7 +50,7 @@ class ExperimentRecipeTest {
         assertEquals(50, r.eval().limit());
         // run.sh names every ablation's recipe by substituting the name line
         assertTrue(text.lines().anyMatch("name: real"::equals));
-        for (String p : List.of("@DATA@", "@BASE_STEPS@", "@REF_STEPS@", "@STEPS@", "@LIMIT@", "@SEEDS@", "@RATIO@", "@BATCH@", "@WARMUP@"))
+        for (String p : List.of("@DATA@", "@BASE_STEPS@", "@REF_STEPS@", "@STEPS@", "@LIMIT@", "@SEEDS@", "@RATIO@", "@BATCH@", "@MICRO@", "@WARMUP@"))
             assertTrue(sh.contains(p), "run.sh fills " + p);
     }
 }
