@@ -43,8 +43,8 @@ final class LaunchCommand implements Callable<Integer> {
         if (nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes)
             throw new IllegalArgumentException("--node-rank " + nodeRank + " with --nnodes " + nnodes + ": must be 0.." + (nnodes - 1));
         if (masterPort < 1 || masterPort > 65535) throw new IllegalArgumentException("--master-port " + masterPort + ": must be a TCP port (1-65535)");
-        if (!List.of("train", "score", "bench").contains(command.get(0))) // the others would run whole on every rank, writing the same files
-            throw new IllegalArgumentException("rho launch -- " + command.get(0) + ": only train, score and bench run data-parallel; run " + command.get(0) + " without rho launch");
+        if (!List.of("train", "score", "bench", "run", "demo").contains(command.get(0))) // the others would run whole on every rank, writing the same files
+            throw new IllegalArgumentException("rho launch -- " + command.get(0) + ": only train, score, run, demo and bench run data-parallel; run " + command.get(0) + " without rho launch");
         int world = nproc * nnodes;
         int perRank = threads != null ? threads : Integer.getInteger("rho.threads", 0) > 0 ? Integer.getInteger("rho.threads")
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);

@@ -1,5 +1,7 @@
 package rho4j.cli;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,15 +27,16 @@ final class RunCommand implements Callable<Integer> {
     static int run(Recipe r, Path out, String sweep) throws Exception {
         Path dir = out != null ? out : Path.of("runs", r.name());
         long t0 = System.nanoTime();
-        try (var lock = rho4j.util.FolderLock.acquire(dir, "pipeline folder"); var armed = rho4j.util.Interrupt.arm()) {
-            stages(r, dir, sweep);
+        boolean writer = Commands.writer(); // under a launcher rank 0 locks the folder and reports; the others stay quiet
+        try (var lock = writer ? rho4j.util.FolderLock.acquire(dir, "pipeline folder") : null; var armed = rho4j.util.Interrupt.arm()) {
+            stages(r, dir, sweep, writer ? System.out : new PrintStream(OutputStream.nullOutputStream()));
         }
-        System.out.printf(Locale.ROOT, "wall time %.1f s; results in %s (report: %s)%n", (System.nanoTime() - t0) / 1e9, dir, dir.resolve("report.html"));
+        if (writer) System.out.printf(Locale.ROOT, "wall time %.1f s; results in %s (report: %s)%n", (System.nanoTime() - t0) / 1e9, dir, dir.resolve("report.html"));
         return 0;
     }
 
-    private static void stages(Recipe r, Path dir, String sweep) throws Exception {
-        if (sweep == null) Pipeline.run(r, dir, System.out);
-        else Pipeline.sweep(r, Sweep.parse(sweep), dir, System.out);
+    private static void stages(Recipe r, Path dir, String sweep, PrintStream log) throws Exception {
+        if (sweep == null) Pipeline.run(r, dir, log);
+        else Pipeline.sweep(r, Sweep.parse(sweep), dir, log);
     }
 }

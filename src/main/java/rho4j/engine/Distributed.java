@@ -228,6 +228,75 @@ public final class Distributed implements AutoCloseable {
 
     private static String abbrev(String s) { return s.length() > 12 ? s.substring(0, 12) : s; }
 
+    /** Work that rank 0 does alone (see {@link #onLeader}). */
+    public interface LeaderWork {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Rank 0's {@code value} on every rank (others pass anything). Waits as long as rank 0 lives: what rank 0 decides
+     * may follow work of any length; a dead rank 0 is an error at once.
+     */
+    public String share(String what, String value) {
+        if (!active()) return value;
+        String key = "share/" + what + "/" + agreements++;
+        if (leader()) {
+            set(key, value, what);
+            return value;
+        }
+        return awaitKey(key, what);
+    }
+
+    /**
+     * Runs {@code work} on rank 0 while the other ranks wait for its end, however long it takes (a data stage or an
+     * evaluation: no collective inside, so no timeout applies); rank 0's failure reaches them as a one-line error.
+     */
+    public void onLeader(String what, LeaderWork work) throws java.io.IOException {
+        if (!active()) {
+            work.run();
+            return;
+        }
+        String key = "leader/" + what + "/" + agreements++;
+        if (!leader()) {
+            String outcome = awaitKey(key, what);
+            if (!outcome.equals("ok")) throw new IllegalStateException("rank " + rank() + ": rank 0 failed in " + what + " (" + outcome + ")");
+            return;
+        }
+        try {
+            work.run();
+        } catch (java.io.IOException | RuntimeException | Error e) {
+            try {
+                set(key, firstLine(e), what);
+            } catch (RuntimeException ignored) { // the peers are gone too: rank 0's own error is the one to report
+            }
+            throw e;
+        }
+        set(key, "ok", what);
+    }
+
+    private void set(String key, String value, String what) {
+        try {
+            store.set(key, new ByteVector(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            throw fault(what, e, 0);
+        }
+    }
+
+    /** Polls for rank 0's key: the store's own wait is bounded by the timeout, rank 0's work is not; a lost store fails at once. */
+    private String awaitKey(String key, String what) {
+        long t0 = System.nanoTime();
+        org.bytedeco.pytorch.StringVector keys = new org.bytedeco.pytorch.StringVector(key);
+        try {
+            while (!store.check(keys)) Thread.sleep(100);
+            return new String(store.get(key).get(), StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            throw fault("waiting for rank 0 (" + what + ")", e, (System.nanoTime() - t0) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("rank " + rank() + ": interrupted while waiting for rank 0 (" + what + ")");
+        }
+    }
+
     /** Sums {@code a} over ranks, in place. */
     public void allreduce(double[] a) {
         if (!active() || a.length == 0) return;

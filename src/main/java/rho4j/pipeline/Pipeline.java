@@ -18,6 +18,7 @@ import rho4j.data.TokenStore;
 import rho4j.demo.DemoData;
 import rho4j.engine.DType;
 import rho4j.engine.Device;
+import rho4j.engine.Distributed;
 import rho4j.engine.Engine;
 import rho4j.model.Llama;
 import rho4j.model.LlamaConfig;
@@ -53,12 +54,17 @@ public final class Pipeline {
 
     public static Results run(Recipe r, Path out, PrintStream log) throws IOException {
         Engine.init();
-        Device device = Device.parse(r.device());
+        Device asked = Device.parse(r.device());
+        // Under a launcher every rank runs this method in lock-step: training and scoring stages on all ranks, the rest on rank 0.
+        Distributed dist = Distributed.get(asked.isCuda());
+        dist.agree("recipes", Hashing.sha256(r.toString()));
+        Device device = dist.device(asked); // cuda:LOCAL_RANK under a launcher
         rho4j.engine.Precision.Choice precision = rho4j.engine.Precision.choose(r.precision(), device);
         log.println("rho run: precision " + precision);
         long t0 = System.nanoTime();
         Files.createDirectories(out);
-        Stages st = new Stages(out, log);
+        checkShares(r, dist.world());
+        Stages st = new Stages(out, log, dist);
         Inputs in = inputs(r, st);
 
         // With a base model its tokenizer is used as it is, and every stage downstream is keyed by the base's files.
@@ -82,7 +88,7 @@ public final class Pipeline {
             Path base = r.base();
             if (r.pretrain() != null) {
                 baseStageKey = Stages.key("base", storesKey, mc, r.pretrain().steps(), b.microBatch(), b.batchTokens(), r.pretrain().lr(), b.warmup(), r.seed(), precision.precision());
-                Path baseRun = st.run("base", baseStageKey, dir -> {
+                Path baseRun = st.runOnEveryRank("base", baseStageKey, dir -> {
                     try (TokenStore general = TokenStore.open(stores.resolve("general"))) {
                         var o = trainOptions(r, r.pretrain().steps(), "clm", false, null, r.seed());
                         o.put("lr", r.pretrain().lr());
@@ -96,13 +102,13 @@ public final class Pipeline {
             String fromKey = Stages.key("from", storesKey, baseStageKey);
 
             String refKey = Stages.key("reference", fromKey, mc, b.referenceSteps(), b.microBatch(), b.batchTokens(), b.lr(), b.warmup(), r.seed(), precision.precision());
-            Path refRun = st.run("reference", refKey, dir -> {
+            Path refRun = st.runOnEveryRank("reference", refKey, dir -> {
                 TrainSpec c = trainSpec(r, mc.vocabSize(), b.referenceSteps(), "clm", false, init, r.seed());
                 new Trainer(c, c.initialModel(), refStore, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             });
 
             String scoresKey = Stages.key("scores", refKey, storesKey);
-            Path scores = st.run("scores", scoresKey, dir -> {
+            Path scores = st.runOnEveryRank("scores", scoresKey, dir -> {
                 Llama ref = ModelFiles.load(refRun, device, DType.FP32).setPrecision(precision.precision());
                 Scorer.run(ref, ModelFiles.modelDir(refRun), corpus, dir, b.microBatch(), true, log);
             });
@@ -116,7 +122,7 @@ public final class Pipeline {
             for (long seed : r.seeds()) {
                 String sfx = "-seed" + seed; // named by seed, so a one-seed recipe reuses the runs of a many-seed one
                 String clmKey = Stages.key("clm", fromKey, mc, b, seed, precision.precision());
-                Path clmRun = st.run("clm" + sfx, clmKey, dir -> {
+                Path clmRun = st.runOnEveryRank("clm" + sfx, clmKey, dir -> {
                     TrainSpec c = trainSpec(r, mc.vocabSize(), b.steps(), "clm", false, init, seed);
                     new Trainer(c, c.initialModel(), corpus, holdout, Reference.none(), dir, tokJson, true, log).train(Integer.MAX_VALUE);
                 });
@@ -188,7 +194,7 @@ public final class Pipeline {
                             // The scoring model: the base itself, or the first seed's CLM run (continued on the noisy corpus).
                             boolean fromBase = sr.model().equals("base");
                             String key = Stages.key("scores", "self-reference", sr.model(), fromBase ? fromKey : clmKey, storesKey);
-                            Path dir = st.run("scores-" + sr.model(), key, out2 -> {
+                            Path dir = st.runOnEveryRank("scores-" + sr.model(), key, out2 -> {
                                 Path model = fromBase ? ModelFiles.modelDir(init) : ModelFiles.modelDir(clmRun);
                                 Llama ref = ModelFiles.load(model, mc, device, DType.FP32).setPrecision(precision.precision());
                                 Scorer.run(ref, model, corpus, out2, b.microBatch(), true, log);
@@ -224,9 +230,10 @@ public final class Pipeline {
                 Path s = ReportFolder.assemble(dir.resolve("runs/slm"), "slm", slmRun, slmEvals.get(0), slmDyn, tokens);
                 HtmlReport.write(List.of(c, s), stats.seedRows(), stats.ablationRows(), dir.resolve("report.html"));
             });
-            Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
-
             Results res = stats.withStages(st.records());
+            dist.barrier("end of the pipeline"); // rank 0 hosts the store: it must not exit while another rank still reads it
+            if (!dist.leader()) return res; // rank 0 writes the results
+            Files.copy(report.resolve("report.html"), out.resolve("report.html"), StandardCopyOption.REPLACE_EXISTING);
             res.write(out.resolve("results.json"));
             rho4j.util.AtomicFiles.writeString(out.resolve("results.md"), res.markdown(provenance(r, precision.precision().id, (System.nanoTime() - t0) / 1e9)));
             log.print(res.table());
@@ -264,10 +271,12 @@ public final class Pipeline {
         for (double ratio : ratios) {
             log.printf(Locale.ROOT, "== sweep: selection.ratio = %s%n", ratio);
             Results res = run(r.withRatio(ratio), out, log);
+            if (!Distributed.get().leader()) continue;
             Files.copy(out.resolve("results.json"), out.resolve(String.format(Locale.ROOT, "results-ratio-%s.json", ratio)),
                     StandardCopyOption.REPLACE_EXISTING);
             all.add(res);
         }
+        if (!Distributed.get().leader()) return all;
         var root = Json.MAPPER.createArrayNode();
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %10s %12s %10s %8s%n",
                 "ratio", "holdout_loss", "test_acc", "downstream", "precision", "recall"));
@@ -293,12 +302,24 @@ public final class Pipeline {
     /** An SLM run continued from {@code init} on the corpus, ranked with the stored {@code scores}. */
     private static Path slmStage(Stages st, Recipe r, String name, String key, int vocab, Path init, long seed, Path scores, TokenStore corpus,
                                  TokenStore holdout, Path tokJson, PrintStream log) throws IOException {
-        return st.run(name, key, dir -> {
+        return st.runOnEveryRank(name, key, dir -> {
             TrainSpec c = trainSpec(r, vocab, r.budget().steps(), "slm", true, init, seed);
             try (ReferenceScores rs = ReferenceScores.open(scores)) {
                 new Trainer(c, c.initialModel(), corpus, holdout, new Reference.Stored(rs), dir, tokJson, true, log).train(Integer.MAX_VALUE);
             }
         });
+    }
+
+    /** Data parallelism splits each step's micro-batches over the ranks: say at the start, in the recipe's terms, when they cannot. */
+    private static void checkShares(Recipe r, int world) {
+        Recipe.Budget b = r.budget();
+        long perMicro = (long) b.microBatch() * (r.model() == null || r.model().context() <= 0 ? 0 : r.model().context());
+        if (world == 1 || perMicro == 0 || b.batchTokens() % perMicro != 0) return; // a base's context: the trainer checks
+        long micros = b.batchTokens() / perMicro;
+        if (micros % world != 0)
+            throw new IllegalArgumentException("recipe " + r.name() + ": budget.batch_tokens " + b.batchTokens() + " makes " + micros + " micro-batch" + (micros == 1 ? "" : "es") + " of "
+                    + b.microBatch() + " x " + r.model().context() + " tokens per step, which " + world + " ranks cannot share equally: lower budget.micro_batch "
+                    + "so that a step holds a multiple of " + world + " (micro_batch " + Math.max(1, b.microBatch() / world) + ", say)");
     }
 
     private static Inputs inputs(Recipe r, Stages st) throws IOException {

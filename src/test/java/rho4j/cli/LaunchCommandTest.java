@@ -11,7 +11,7 @@ class LaunchCommandTest {
     void refusesCommandsThatAreNotDataParallelAndBadTopologies() {
         CliTest.Run r = CliTest.rho("launch", "--nproc-per-node", "2", "--", "eval", "--run", "x");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("rho launch: rho launch -- eval: only train, score and bench run data-parallel"), r.err());
+        assertTrue(r.err().contains("rho launch: rho launch -- eval: only train, score, run, demo and bench run data-parallel"), r.err());
         r = CliTest.rho("launch", "--nproc-per-node", "2", "--nnodes", "2", "--node-rank", "2", "--", "train");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--node-rank 2 with --nnodes 2: must be 0..1"), r.err());
