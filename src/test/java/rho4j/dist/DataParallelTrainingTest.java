@@ -97,6 +97,61 @@ class DataParallelTrainingTest {
         }
     }
 
+    /**
+     * 3 and 4 ranks, one micro-batch each, against one process with the same 3 or 4 micro-batches: Gloo's allreduce
+     * adds in its own order and, for 3, the Reducer's 1/3 and the weights' x3 round, so within 1e-6 relative.
+     */
+    @Test
+    void threeAndFourRanksTrainAsOneProcess(@TempDir Path tmp) throws Exception {
+        try (TokenStore store = Fixtures.countingStore(tmp.resolve("store"), 64, 120, 4)) {
+            Llama ref = new Llama(TrainChild.TINY, Device.CPU, DType.FP32, 77);
+            ModelFiles.write(tmp.resolve("ref"), ref, null);
+            rho4j.score.Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), 8, false, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+        Path logs = tmp.resolve("logs");
+        Files.createDirectories(logs);
+        for (int world : new int[] {3, 4}) {
+            List<String> one = List.of(tmp.resolve("store").toString(), tmp.resolve("scores").toString(), tmp.resolve("one" + world).toString(), String.valueOf(world));
+            List<String> many = List.of(tmp.resolve("store").toString(), tmp.resolve("scores").toString(), tmp.resolve("many" + world).toString(), String.valueOf(world));
+            int port = Ranks.freePort();
+            List<Process> ps = new ArrayList<>();
+            ps.add(Ranks.start(0, 1, 0, logs.resolve("one" + world + ".log"), Map.of(), TrainChild.class.getName(), one));
+            for (int r = 0; r < world; r++) ps.add(Ranks.start(r, world, port, logs.resolve(world + "-rank" + r + ".log"), Map.of(), TrainChild.class.getName(), many));
+            int[] codes = Ranks.waitAll(ps, 240);
+            StringBuilder all = new StringBuilder();
+            try (var files = Files.list(logs)) {
+                for (Path f : (Iterable<Path>) files.sorted()::iterator) all.append("--- ").append(f.getFileName()).append('\n').append(Files.readString(f));
+            }
+            for (int c : codes) assertEquals(0, c, all.toString());
+            for (String name : TrainChild.wideCases(world).keySet()) {
+                Path a = tmp.resolve("one" + world).resolve(name), b = tmp.resolve("many" + world).resolve(name);
+                List<JsonNode> ma = trainLines(a), mb = trainLines(b);
+                assertEquals(4, ma.size(), name);
+                assertEquals(4, mb.size(), name + ": rank 0 alone writes one line per step");
+                for (int i = 0; i < 4; i++)
+                    for (String f : new String[] {"loss", "tokens_trained", "sel_frac"}) {
+                        if (!ma.get(i).has(f)) continue;
+                        double x = ma.get(i).get(f).asDouble();
+                        assertEquals(x, mb.get(i).get(f).asDouble(), 1e-6 * Math.abs(x), world + " ranks, " + name + " step " + (i + 1) + " " + f);
+                    }
+                Map<String, Tensor> wa = Safetensors.read(a.resolve("model/model.safetensors")), wb = Safetensors.read(b.resolve("model/model.safetensors"));
+                double worst = 0;
+                for (String k : wa.keySet()) {
+                    float[] x = Tensors.toFloats(wa.get(k)), y = Tensors.toFloats(wb.get(k));
+                    double d = 0, n = 0;
+                    for (int i = 0; i < x.length; i++) {
+                        d += (double) (x[i] - y[i]) * (x[i] - y[i]);
+                        n += (double) x[i] * x[i];
+                    }
+                    worst = Math.max(worst, Math.sqrt(d / n));
+                }
+                assertTrue(worst < 1e-6, world + " ranks, " + name + ": largest relative difference of a weight tensor (L2) " + worst);
+                System.out.printf("%d ranks, %s: weights within %.2e relative (L2, worst tensor)%n", world, name, worst);
+                assertEquals(world, Json.MAPPER.readTree(b.resolve("run.json").toFile()).path("world_size").asInt());
+            }
+        }
+    }
+
     static List<JsonNode> trainLines(Path run) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {

@@ -41,10 +41,20 @@ public final class TrainChild {
         return s;
     }
 
+    /** CLM and SLM --scope batch with {@code micros} micro-batches of 2 per step: for worlds other than 2. */
+    static Map<String, TrainSpec> wideCases(int micros) {
+        Map<String, TrainSpec> m = new LinkedHashMap<>();
+        m.put("clm", spec(micros));
+        m.put("slm-batch", spec(micros, "objective", "slm", "ratio", 0.6, "scope", "batch"));
+        return m;
+    }
+
+    /** Args: STORE SCORES OUT_BASE [MICROS]: with MICROS, the {@link #wideCases}. */
     public static void main(String[] args) throws Exception {
         PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        Map<String, TrainSpec> cases = args.length > 3 ? wideCases(Integer.parseInt(args[3])) : cases();
         try (TokenStore store = TokenStore.open(Path.of(args[0])); ReferenceScores scores = ReferenceScores.open(Path.of(args[1]))) {
-            for (Map.Entry<String, TrainSpec> e : cases().entrySet()) {
+            for (Map.Entry<String, TrainSpec> e : cases.entrySet()) {
                 boolean slm = e.getValue().selection().selective();
                 Trainer t = new Trainer(e.getValue(), e.getValue().initialModel(), store, store, slm ? new Reference.Stored(scores) : Reference.none(),
                         Path.of(args[2]).resolve(e.getKey()), null, false, quiet);
