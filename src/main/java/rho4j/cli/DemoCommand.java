@@ -17,6 +17,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--ratio", description = "selection ratio (default 0.6)") Double ratio;
     @Option(names = "--seeds", split = ",", description = "seeds of the CLM/SLM pairs (default 1,2,3)") java.util.List<Long> seeds;
     @Option(names = "--sweep", description = "ratio=0.4,0.6,0.8,1.0") String sweep;
+    @Option(names = "--precision", description = "fp32 (the demo's default: see the README), bf16 or auto") String precision;
 
     @Override
     public Integer call() throws Exception {
@@ -25,6 +26,7 @@ final class DemoCommand implements Callable<Integer> {
         Recipe r = Recipe.demo(DemoSize.valueOf(size.toUpperCase(Locale.ROOT)));
         if (ratio != null) r = r.withRatio(ratio);
         if (seeds != null) r = r.withSeeds(seeds);
+        if (precision != null) r = r.withPrecision(precision.trim().toLowerCase(Locale.ROOT));
         return RunCommand.run(r, out, sweep);
     }
 }

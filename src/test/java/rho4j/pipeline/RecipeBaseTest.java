@@ -101,6 +101,13 @@ class RecipeBaseTest {
         assertEquals(List.of(9L, 4L), Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of(9L, 4L)).seeds());
         assertThrows(IllegalArgumentException.class, () -> Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of(2L, 2L)));
         assertThrows(IllegalArgumentException.class, () -> Recipe.demo(rho4j.demo.DemoSize.TINY).withSeeds(List.of()));
+        // the demo computes in fp32 on every machine unless rho demo --precision says otherwise, with the recipe key's rule
+        assertEquals("fp32", Recipe.demo(rho4j.demo.DemoSize.DEFAULT).precision());
+        assertEquals("fp32", Recipe.demo(rho4j.demo.DemoSize.TINY).precision());
+        assertEquals("bf16", Recipe.demo(rho4j.demo.DemoSize.DEFAULT).withPrecision("bf16").precision());
+        assertEquals(Recipe.demo(rho4j.demo.DemoSize.DEFAULT).seeds(), Recipe.demo(rho4j.demo.DemoSize.DEFAULT).withPrecision("auto").seeds());
+        Exception p16 = assertThrows(IllegalArgumentException.class, () -> Recipe.demo(rho4j.demo.DemoSize.TINY).withPrecision("fp16"));
+        assertTrue(p16.getMessage().contains("fp16"), p16.getMessage());
 
         for (String[] c : new String[][] {{"base:\n  data: [g.jsonl]\n", "base.steps"}, {"base:\n  data: [g.jsonl]\n  steps: 5\n  stpes: 6\n", "base.stpes"},
                 {"seeds: [1, 1]\n", "'seeds'"}, {"seeds: [1, x]\n", "'seeds'"}}) {
