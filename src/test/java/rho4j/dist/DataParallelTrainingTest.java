@@ -98,8 +98,13 @@ class DataParallelTrainingTest {
     }
 
     /**
-     * 3 and 4 ranks, one micro-batch each, against one process with the same 3 or 4 micro-batches: Gloo's allreduce
-     * adds in its own order and, for 3, the Reducer's 1/3 and the weights' x3 round, so within 1e-6 relative.
+     * 3 and 4 ranks, one micro-batch each, against one process with the same 3 or 4 micro-batches. Gloo's allreduce adds
+     * in its own order, and on 3 ranks the loss weights' x3 and the Reducer's 1/3 round as well (on 4 both are exact), so
+     * every step's losses, selection statistics and gradient norm agree within 1e-6 relative, not to the bit. The
+     * weights: within 1e-6 on 4 ranks (measured 1.2e-7 CLM, 2.2e-7 SLM); within 1e-4 on 3 (measured 8.3e-7 CLM,
+     * 1.7e-5 SLM), because AdamW divides each gradient by its own running magnitude, which enlarges the rounding on
+     * the few elements whose gradient is near zero (a dozen of 2,048 in the worst tensor). A token selected differently
+     * would move the selected-token loss by about 1e-3, and a wrong scale the gradient norm by a factor of 3.
      */
     @Test
     void threeAndFourRanksTrainAsOneProcess(@TempDir Path tmp) throws Exception {
@@ -129,7 +134,7 @@ class DataParallelTrainingTest {
                 assertEquals(4, ma.size(), name);
                 assertEquals(4, mb.size(), name + ": rank 0 alone writes one line per step");
                 for (int i = 0; i < 4; i++)
-                    for (String f : new String[] {"loss", "tokens_trained", "sel_frac"}) {
+                    for (String f : new String[] {"loss", "grad_norm", "tokens_trained", "sel_frac", "sel_loss", "unsel_loss", "mean_excess"}) {
                         if (!ma.get(i).has(f)) continue;
                         double x = ma.get(i).get(f).asDouble();
                         assertEquals(x, mb.get(i).get(f).asDouble(), 1e-6 * Math.abs(x), world + " ranks, " + name + " step " + (i + 1) + " " + f);
@@ -145,7 +150,8 @@ class DataParallelTrainingTest {
                     }
                     worst = Math.max(worst, Math.sqrt(d / n));
                 }
-                assertTrue(worst < 1e-6, world + " ranks, " + name + ": largest relative difference of a weight tensor (L2) " + worst);
+                double bound = world == 3 ? 1e-4 : 1e-6;
+                assertTrue(worst < bound, world + " ranks, " + name + ": largest relative difference of a weight tensor (L2) " + worst);
                 System.out.printf("%d ranks, %s: weights within %.2e relative (L2, worst tensor)%n", world, name, worst);
                 assertEquals(world, Json.MAPPER.readTree(b.resolve("run.json").toFile()).path("world_size").asInt());
             }
