@@ -14,21 +14,10 @@ GPU="$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
 CC="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1)"
 echo "gpu-check: $GPU (compute capability $CC)"
 
-# bf16 dense tensor-core peak in TFLOP/s (vendor data sheets, without sparsity), for MFU.
-if [[ -z "${PEAK_TFLOPS:-}" ]]; then
-  case "$GPU" in
-    *H200*|*H100*SXM*|*"H100 80GB HBM3"*) PEAK_TFLOPS=989 ;;
-    *H100*PCIe*|*"H100 PCIe"*) PEAK_TFLOPS=756 ;;
-    *H100*NVL*) PEAK_TFLOPS=835 ;;
-    *B200*) PEAK_TFLOPS=2250 ;;
-    *A100*) PEAK_TFLOPS=312 ;;
-    *L40S*) PEAK_TFLOPS=362 ;;
-    *L4*) PEAK_TFLOPS=121 ;;
-    *A10G*|*A10*) PEAK_TFLOPS=125 ;;
-    *"RTX 4090"*) PEAK_TFLOPS=165 ;;
-    *) PEAK_TFLOPS=0; echo "gpu-check: unknown bf16 peak for '$GPU': set PEAK_TFLOPS for MFU" >&2 ;;
-  esac
-fi
+# bf16 dense tensor-core peak in TFLOP/s, for MFU.
+source bench/gpu-peak.sh
+PEAK_TFLOPS="${PEAK_TFLOPS:-$(gpu_bf16_peak "$GPU")}"
+[[ "$PEAK_TFLOPS" != 0 ]] || echo "gpu-check: unknown bf16 peak for '$GPU': set PEAK_TFLOPS for MFU" >&2
 
 # The CUDA natives: the profile swaps libtorch's CPU build for linux-x86_64-gpu and adds the CUDA presets + runtime.
 echo "gpu-check: building with mvn -Pcuda (first time: downloads about 840 MB of natives)"

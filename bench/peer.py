@@ -13,8 +13,9 @@ built by ``build(cfg)`` so tests can import this file as a module::
 Modes (see bench/README.md):
     --work clm|slm|score|generate    throughput benchmark, prints ONE JSON line
     --matmul                         GEMM GFLOP/s (machine-peak figure; --precision bf16: bf16 GEMM)
-    --precision fp32|bf16            bf16: torch.autocast("cpu", dtype=torch.bfloat16) around the forward
+    --precision fp32|bf16            bf16: torch.autocast(device, dtype=torch.bfloat16) around the forward
                                      pass (fp32 weights, optimizer and loss), as practitioners run it
+    --device cpu|cuda                where --work and --matmul run (cuda: peak GPU memory in the JSON)
     --check-forward IN.json OUT.json float64 logits/losses/grads for parity tests
     --check-step IN.json OUT.json    float64 optimizer steps (selection, loss, clipping, AdamW)
 
@@ -86,6 +87,9 @@ CONFIGS = {
     "ref": Config(dim=384, layers=6, heads=6, kv_heads=6, ffn=1024, vocab=8192, ctx=256, batch=8),
     # ~4x the training FLOPs of "ref" (~69.2M params).
     "x4": Config(dim=768, layers=8, heads=12, kv_heads=12, ffn=2048, vocab=8192, ctx=256, batch=8),
+    # Rho4j's GPU presets (LlamaConfig "125m", "1b": TinyLlama's shape), for the CUDA anchor figures.
+    "125m": Config(dim=768, layers=12, heads=12, kv_heads=12, ffn=2048, vocab=32000, ctx=1024, batch=8),
+    "1b": Config(dim=2048, layers=22, heads=32, kv_heads=4, ffn=5632, vocab=32000, ctx=2048, batch=4),
 }
 
 
@@ -155,15 +159,20 @@ def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
     return x[:, :, None, :, :].expand(b, hkv, n_rep, t, hd).reshape(b, hkv * n_rep, t, hd)
 
 
-def causal_mask(t_q: int, t_k: int, dtype: torch.dtype) -> torch.Tensor:
+def causal_mask(t_q: int, t_k: int, dtype: torch.dtype, device=None) -> torch.Tensor:
     """Additive (t_q, t_k) mask; query i sits at absolute position t_k - t_q + i."""
-    m = torch.full((t_q, t_k), float("-inf"), dtype=dtype)
+    m = torch.full((t_q, t_k), float("-inf"), dtype=dtype, device=device)
     return torch.triu(m, diagonal=t_k - t_q + 1)
 
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
               mask: Optional[torch.Tensor]) -> torch.Tensor:
     """softmax(q k^T / sqrt(hd) + mask) v, q: (B,H,Tq,hd), k/v: (B,H,Tk,hd)."""
+    if q.is_cuda and hasattr(F, "scaled_dot_product_attention"):
+        # on GPUs the fused kernel, as Rho4j and practitioners run it (PyTorch 2.x); CPU keeps the written-out form
+        if mask is None or q.shape[-2] == k.shape[-2]:
+            return F.scaled_dot_product_attention(q, k, v, is_causal=mask is not None)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask.to(q.dtype))
     scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
     if mask is not None:
         scores = scores + mask
@@ -258,18 +267,19 @@ class Transformer(nn.Module):
             self.output.weight = self.tok_embeddings.weight
         self._rope = None
 
-    def rope(self, dtype):
-        if self._rope is None or self._rope[0].dtype != dtype:
-            self._rope = rope_cache(self.cfg.ctx, self.cfg.head_dim, self.cfg.rope_theta, dtype, self.cfg.rope_scaling)
+    def rope(self, dtype, device=None):
+        if self._rope is None or self._rope[0].dtype != dtype or (device is not None and self._rope[0].device != device):
+            cos, sin = rope_cache(self.cfg.ctx, self.cfg.head_dim, self.cfg.rope_theta, dtype, self.cfg.rope_scaling)
+            self._rope = (cos.to(device), sin.to(device)) if device is not None else (cos, sin)
         return self._rope
 
     def hidden(self, tokens, cache=None, start_pos: int = 0):
         """Final-normed hidden states (B, T, D)."""
         t = tokens.shape[1]
         x = self.tok_embeddings(tokens)
-        cos, sin = self.rope(x.dtype)
+        cos, sin = self.rope(x.dtype, x.device)
         cos, sin = cos[start_pos:start_pos + t], sin[start_pos:start_pos + t]
-        mask = causal_mask(t, start_pos + t, x.dtype) if t > 1 else None
+        mask = causal_mask(t, start_pos + t, x.dtype, x.device) if t > 1 else None
         for i, layer in enumerate(self.layers):
             x = layer(x, cos, sin, mask, None if cache is None else cache[i], start_pos)
         return self.norm(x)
@@ -279,9 +289,10 @@ class Transformer(nn.Module):
         return self.output(self.hidden(tokens, cache, start_pos))
 
     def new_cache(self, batch: int, max_len: int):
-        dt = self.tok_embeddings.weight.dtype
+        w = self.tok_embeddings.weight
         shape = (batch, self.cfg.kv_heads, max_len, self.cfg.head_dim)
-        return [(torch.zeros(shape, dtype=dt), torch.zeros(shape, dtype=dt)) for _ in self.layers]
+        return [(torch.zeros(shape, dtype=w.dtype, device=w.device), torch.zeros(shape, dtype=w.dtype, device=w.device))
+                for _ in self.layers]
 
 
 def init_weights(model: Transformer, std: float = 0.02) -> None:
@@ -389,22 +400,41 @@ def blas_diag() -> str:
     return "peer: " + " ".join(parts)
 
 
+def train_flops_per_token(cfg: Config) -> float:
+    """Rho4j's LlamaConfig.trainFlopsPerToken: 6 x (matmul weights incl. the head) + 6 x layers x dim x ctx."""
+    per_layer = 2 * cfg.dim * cfg.dim + 2 * cfg.dim * cfg.kv_heads * cfg.head_dim + 3 * cfg.dim * cfg.ffn + 2 * cfg.dim
+    return 6.0 * (cfg.layers * per_layer + cfg.dim + cfg.vocab * cfg.dim) + 6.0 * cfg.layers * cfg.dim * cfg.ctx
+
+
+def _device(args) -> torch.device:
+    dev = torch.device(getattr(args, "device", "cpu"))
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("peer: --device cuda but torch.cuda.is_available() is False (driver or CUDA build missing)")
+    return dev
+
+
+def _sync(dev: torch.device) -> None:
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+
+
 def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
     torch.manual_seed(args.seed)
-    model = build(cfg)
+    dev = _device(args)
+    model = build(cfg).to(dev)
     gen = torch.Generator().manual_seed(args.seed + 1)
     b, t = cfg.batch, cfg.ctx
     nbatches = 4
-    data = torch.randint(0, cfg.vocab, (nbatches, b, t + 1), generator=gen)
+    data = torch.randint(0, cfg.vocab, (nbatches, b, t + 1), generator=gen).to(dev)
     # "reference model" per-token losses for SLM: random but fixed, around ln(V)
-    ref = (math.log(cfg.vocab) + 0.5 * torch.randn(b, t, generator=gen)).float()
+    ref = (math.log(cfg.vocab) + 0.5 * torch.randn(b, t, generator=gen)).float().to(dev)
 
     work = args.work
     bf16 = getattr(args, "precision", "fp32") == "bf16"
 
     def mixed():
         """The forward pass under autocast in bf16 (nothing in fp32); losses are taken on fp32 logits."""
-        return torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        return torch.autocast(dev.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
 
     if work in ("clm", "slm"):
         model.train()
@@ -440,7 +470,7 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
     elif work == "generate":
         model.eval()
         plen, nnew = args.prompt_len, args.new_tokens
-        prompts = torch.randint(0, cfg.vocab, (nbatches, b, plen), generator=gen)
+        prompts = torch.randint(0, cfg.vocab, (nbatches, b, plen), generator=gen).to(dev)
         tokens_per_step = b * nnew
 
         def step(i):
@@ -451,9 +481,13 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
 
     step_s = []
     last = None
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
     for i in range(args.warmup + args.steps):
+        _sync(dev)
         t0 = time.perf_counter()
         last = step(i)
+        _sync(dev)
         dt = time.perf_counter() - t0
         if i >= args.warmup:
             step_s.append(dt)
@@ -461,11 +495,12 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
             print(f"peer: step {i} {'warm' if i < args.warmup else 'timed'} {dt:.4f}s value={last}",
                   file=sys.stderr)
     med = statistics.median(step_s)
-    return {
+    out = {
         "engine": "pytorch",
         "torch": torch.__version__,
         "work": work,
         "precision": "bf16" if bf16 else "fp32",
+        "device": str(dev),
         "config": cfg_name,
         "params": param_count(model),
         "tokens_per_step": tokens_per_step,
@@ -474,21 +509,30 @@ def run_benchmark(args, cfg: Config, cfg_name: str) -> dict:
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "threads": torch.get_num_threads(),
     }
+    if work in ("clm", "slm"):
+        out["model_gflops"] = round(train_flops_per_token(cfg) * tokens_per_step / med / 1e9, 1)
+    if dev.type == "cuda":
+        out["gpu"] = torch.cuda.get_device_name(dev)
+        out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(dev) / 2 ** 20, 1)
+    return out
 
 
 def run_matmul(args) -> dict:
     torch.manual_seed(args.seed)
+    dev = _device(args)
     sizes = []
     dt = torch.bfloat16 if getattr(args, "precision", "fp32") == "bf16" else torch.float32
-    for n in (1024, 2048):
-        a, bm = torch.randn(n, n).to(dt), torch.randn(n, n).to(dt)
-        c = torch.empty(n, n, dtype=dt)
+    for n in ((1024, 2048) if dev.type == "cpu" else (4096, 8192)):
+        a, bm = torch.randn(n, n).to(dev, dt), torch.randn(n, n).to(dev, dt)
+        c = torch.empty(n, n, dtype=dt, device=dev)
         for _ in range(max(1, args.warmup)):
             torch.mm(a, bm, out=c)
         times = []
         for _ in range(max(1, args.steps)):
+            _sync(dev)
             t0 = time.perf_counter()
             torch.mm(a, bm, out=c)
+            _sync(dev)
             times.append(time.perf_counter() - t0)
         med = statistics.median(times)
         sizes.append({"n": n, "median_s": round(med, 6), "gflops": round(2.0 * n ** 3 / med / 1e9, 2),
@@ -499,6 +543,7 @@ def run_matmul(args) -> dict:
         "work": "matmul",
         "dtype": str(dt).replace("torch.", ""),
         "precision": "bf16" if dt == torch.bfloat16 else "fp32",
+        "device": str(dev),
         "gemm": sizes,
         "peak_gflops": max(s["gflops"] for s in sizes),
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -740,7 +785,8 @@ def parse_args(argv=None):
                    help="AdamW foreach implementation (default: PyTorch's choice)")
     p.add_argument("--matmul", action="store_true", help="measure GEMM GFLOP/s instead (in --precision)")
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                   help="bf16: torch.autocast('cpu', dtype=torch.bfloat16) around the forward pass")
+                   help="bf16: torch.autocast(device, dtype=torch.bfloat16) around the forward pass")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where --work and --matmul run")
     p.add_argument("--check-forward", nargs=2, metavar=("IN.json", "OUT.json"))
     p.add_argument("--check-step", nargs=2, metavar=("IN.json", "OUT.json"))
     p.add_argument("--verbose", "-v", action="store_true", help="per-step times on stderr")

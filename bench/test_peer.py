@@ -66,6 +66,22 @@ class Model(unittest.TestCase):
         tied = peer.build(peer.Config(**dict(TINY, tie=True)))
         self.assertNotIn("output.weight", [n for n, _ in tied.named_parameters()])
 
+    def test_train_flops_per_token(self):
+        # 6 x every weight a token meets in a matmul (the head, not the embedding lookup) + 6 x layers x dim x ctx
+        cfg = peer.Config(**TINY)
+        exp = 6.0 * (peer.param_count(peer.build(cfg)) - cfg.vocab * cfg.dim) + 6.0 * cfg.layers * cfg.dim * cfg.ctx
+        self.assertEqual(peer.train_flops_per_token(cfg), exp)
+        # the 1b preset is TinyLlama's shape: 1,100,048,384 parameters, 65,536,000 of them the embedding
+        tl = peer.CONFIGS["1b"]
+        self.assertEqual(peer.train_flops_per_token(tl), 6.0 * (1_100_048_384 - 65_536_000) + 6.0 * 22 * 2048 * 2048)
+
+    def test_cuda_without_a_gpu_is_one_line(self):
+        if torch.cuda.is_available():
+            self.skipTest("a GPU is present")
+        with self.assertRaises(SystemExit) as e:
+            peer.run_matmul(peer.parse_args(["--matmul", "--device", "cuda"]))
+        self.assertIn("--device cuda", str(e.exception))
+
     def test_kv_cache_generation_matches_full_recompute(self):
         torch.manual_seed(1)
         m = peer.build(peer.Config(**TINY), dtype=torch.float64, seed=3).eval()
