@@ -59,20 +59,5 @@ for cfg in ref 125m 1b; do
   done
 done
 
-python3 - "$OUT/bench.jsonl" "$PEAK_TFLOPS" "$GPU" <<'PYEOF'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-peak = float(sys.argv[2])
-print(f"\n{sys.argv[3]}, bf16, MFU against a bf16 dense peak of {peak:.0f} TFLOP/s\n")
-print("| config | work | tok/s | MFU (vs data-sheet peak) | MFU (vs measured matmul) | peak GPU MiB |")
-print("|---|---|---|---|---|---|")
-for r in rows:
-    if "error" in r:
-        print(f"| {r['config']} | {r['work']} | failed | | | |"); continue
-    tok = r["median_tok_s"]
-    fl = r.get("model_gflops")
-    mfu_sheet = f"{fl / (peak * 1e3):.0%}" if fl and peak else ""
-    mfu_meas = f"{r['mfu']:.0%}" if "mfu" in r else ""
-    print(f"| {r['config']} | {r['work']} | {tok:.0f} | {mfu_sheet} | {mfu_meas} | {r.get('peak_gpu_mb', float('nan')):.0f} |")
-PYEOF
+python3 bench/gpu_table.py "$OUT/bench.jsonl" "$PEAK_TFLOPS" "$GPU" "Rho4j"
 echo "gpu-check: total $(( $(date +%s) - t0 )) s; raw results in $OUT"

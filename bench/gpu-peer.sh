@@ -26,20 +26,5 @@ for cfg in ref 125m 1b; do
   done
 done
 
-"$PY" - "$OUT/bench.jsonl" "$OUT/matmul.json" "$PEAK_TFLOPS" "$GPU" <<'PYEOF'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-mm = json.load(open(sys.argv[2]))["peak_gflops"]
-peak = float(sys.argv[3])
-print(f"\n{sys.argv[4]}, PyTorch peer, bf16 autocast; measured bf16 matmul {mm / 1e3:.0f} TFLOP/s, data sheet {peak:.0f}\n")
-print("| config | work | tokens/step | tok/s | MFU (data sheet) | MFU (measured matmul) | peak GPU MiB |")
-print("|---|---|---|---|---|---|---|")
-for r in rows:
-    if "error" in r:
-        print(f"| {r['config']} | {r['work']} | | failed | | | |"); continue
-    fl = r.get("model_gflops")
-    sheet = f"{fl / (peak * 1e3):.0%}" if fl and peak else ""
-    meas = f"{fl / mm:.0%}" if fl else ""
-    print(f"| {r['config']} | {r['work']} | {r['tokens_per_step']} | {r['median_tok_s']:.0f} | {sheet} | {meas} | {r['peak_gpu_mb']:.0f} |")
-PYEOF
+"$PY" bench/gpu_table.py "$OUT/bench.jsonl" "$PEAK_TFLOPS" "$GPU" "PyTorch peer (autocast)" "$OUT/matmul.json"
 echo "gpu-peer: raw results in $OUT"

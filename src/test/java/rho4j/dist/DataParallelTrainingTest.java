@@ -38,11 +38,7 @@ import rho4j.util.Json;
 class DataParallelTrainingTest {
     @Test
     void twoRanksTrainAsOneProcessWithTheGlobalBatch(@TempDir Path tmp) throws Exception {
-        try (TokenStore store = Fixtures.countingStore(tmp.resolve("store"), 64, 120, 4)) {
-            Llama ref = new Llama(TrainChild.TINY, Device.CPU, DType.FP32, 77);
-            ModelFiles.write(tmp.resolve("ref"), ref, null);
-            rho4j.score.Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), 8, false, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        }
+        storeAndScores(tmp);
         List<String> args = List.of(tmp.resolve("store").toString(), tmp.resolve("scores").toString());
         int port = Ranks.freePort();
         Path logs = tmp.resolve("logs");
@@ -108,11 +104,7 @@ class DataParallelTrainingTest {
      */
     @Test
     void threeAndFourRanksTrainAsOneProcess(@TempDir Path tmp) throws Exception {
-        try (TokenStore store = Fixtures.countingStore(tmp.resolve("store"), 64, 120, 4)) {
-            Llama ref = new Llama(TrainChild.TINY, Device.CPU, DType.FP32, 77);
-            ModelFiles.write(tmp.resolve("ref"), ref, null);
-            rho4j.score.Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), 8, false, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        }
+        storeAndScores(tmp);
         Path logs = tmp.resolve("logs");
         Files.createDirectories(logs);
         for (int world : new int[] {3, 4}) {
@@ -155,6 +147,15 @@ class DataParallelTrainingTest {
                 System.out.printf("%d ranks, %s: weights within %.2e relative (L2, worst tensor)%n", world, name, worst);
                 assertEquals(world, Json.MAPPER.readTree(b.resolve("run.json").toFile()).path("world_size").asInt());
             }
+        }
+    }
+
+    /** tmp/store (counting tokens) and tmp/scores, the stored losses of a random reference model: what every rank reads. */
+    static void storeAndScores(Path tmp) throws Exception {
+        try (TokenStore store = Fixtures.countingStore(tmp.resolve("store"), 64, 120, 4)) {
+            Llama ref = new Llama(TrainChild.TINY, Device.CPU, DType.FP32, 77);
+            ModelFiles.write(tmp.resolve("ref"), ref, null);
+            rho4j.score.Scorer.run(ref, tmp.resolve("ref"), store, tmp.resolve("scores"), 8, false, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         }
     }
 
