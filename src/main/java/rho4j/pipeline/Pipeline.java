@@ -437,8 +437,15 @@ public final class Pipeline {
                 unsel = t.path("unsel_loss").isNumber() ? t.get("unsel_loss").asDouble() : Double.NaN;
             }
         }
+        // every task's accuracy and downstream loss, from the eval stage's eval.json (its task rows, in the recipe's order)
+        List<Results.TaskScore> tasks = new ArrayList<>();
+        for (JsonNode row : Json.MAPPER.readTree(eval.resolve("eval.json").toFile()).path("tasks")) {
+            if (!row.path("metric").asText().equals("accuracy")) continue;
+            tasks.add(new Results.TaskScore(row.get("task").asText(), row.get("value").asDouble(),
+                    row.path("downstream_loss").isNumber() ? row.get("downstream_loss").asDouble() : Double.NaN));
+        }
         return new Results.RunMetrics(seed, m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
-                m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained(), sel, unsel);
+                m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained(), sel, unsel, tasks);
     }
 
     private static Results.SelectionStats selectionStats(Path precisionJson) throws IOException {

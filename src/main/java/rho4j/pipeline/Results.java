@@ -31,13 +31,33 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
      */
     public record Variant(String ablation, String label, double x, RunMetrics metrics) {}
 
-    /** One trained model; NaN where a number could not be measured (no eval task with solutions, say). */
+    /**
+     * One trained model; NaN where a number could not be measured (no eval task with solutions, say). testAccuracy and
+     * downstreamLoss are the first task's; {@code tasks} has every task's, in the recipe's order.
+     */
     public record RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen,
-                             long tokensTrained, double selectedTokenLoss, double unselectedTokenLoss) {
+                             long tokensTrained, double selectedTokenLoss, double unselectedTokenLoss, List<TaskScore> tasks) {
+        public RunMetrics {
+            tasks = List.copyOf(tasks);
+        }
+
+        public RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen, long tokensTrained,
+                          double selectedTokenLoss, double unselectedTokenLoss) {
+            this(seed, targetHoldoutLoss, testAccuracy, downstreamLoss, tokensSeen, tokensTrained, selectedTokenLoss, unselectedTokenLoss, List.of());
+        }
+
         public RunMetrics(long seed, double targetHoldoutLoss, double testAccuracy, double downstreamLoss, long tokensSeen, long tokensTrained) {
             this(seed, targetHoldoutLoss, testAccuracy, downstreamLoss, tokensSeen, tokensTrained, Double.NaN, Double.NaN);
         }
+
+        TaskScore task(String name) {
+            return tasks.stream().filter(t -> t.task().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("seed " + seed + " has no evaluation of task " + name));
+        }
     }
+
+    /** One evaluation task of one run: accuracy, and the downstream loss of its gold solutions (NaN without them). */
+    public record TaskScore(String task, double accuracy, double downstreamLoss) {}
 
     /** One number over the seeds: mean, min, max and the value of each seed (in the recipe's seed order). */
     public record Stat(double mean, double min, double max, List<Double> values) {
@@ -85,6 +105,10 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         /** The last logged step's mean loss over the selected and over the unselected training tokens (SLM only). */
         public Stat selectedTokenLoss() { return stat(RunMetrics::selectedTokenLoss); }
         public Stat unselectedTokenLoss() { return stat(RunMetrics::unselectedTokenLoss); }
+        /** The evaluation tasks, in the recipe's order (every seed evaluates the same). */
+        public List<String> taskNames() { return runs.get(0).tasks().stream().map(TaskScore::task).toList(); }
+        public Stat taskAccuracy(String task) { return stat(m -> m.task(task).accuracy()); }
+        public Stat taskDownstreamLoss(String task) { return stat(m -> m.task(task).downstreamLoss()); }
         /** The same for every seed: the budget fixes it. */
         public long tokensSeen() { return runs.get(0).tokensSeen(); }
         public long tokensTrained() { return runs.get(0).tokensTrained(); }
@@ -118,6 +142,18 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                 Comparison.of("downstream_loss", clm.downstreamLoss(), slm.downstreamLoss(), false, n));
     }
 
+    /** SLM against CLM per evaluation task: accuracy, and the downstream loss where the task has solutions. */
+    public List<Comparison> taskComparisons() {
+        int n = clm.runs().size();
+        List<Comparison> out = new ArrayList<>();
+        for (String t : clm.taskNames()) {
+            out.add(Comparison.of(t + "/accuracy", clm.taskAccuracy(t), slm.taskAccuracy(t), true, n));
+            if (Double.isFinite(clm.taskDownstreamLoss(t).mean()))
+                out.add(Comparison.of(t + "/downstream_loss", clm.taskDownstreamLoss(t), slm.taskDownstreamLoss(t), false, n));
+        }
+        return out;
+    }
+
     /** The report's seed table: one row per objective and number, mean with min-max, and each seed's value. */
     public List<rho4j.report.HtmlReport.SeedRow> seedRows() {
         List<rho4j.report.HtmlReport.SeedRow> rows = new ArrayList<>();
@@ -127,6 +163,13 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                     java.util.Map.entry("downstream loss", s.downstreamLoss()))) {
                 Stat st = m.getValue();
                 rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), m.getKey(), st.mean(), st.min(), st.max(), st.values()));
+            }
+            if (s.taskNames().size() < 2) continue; // one task: the rows above are its numbers
+            for (String t : s.taskNames()) {
+                Stat acc = s.taskAccuracy(t), loss = s.taskDownstreamLoss(t);
+                rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), t + " accuracy", acc.mean(), acc.min(), acc.max(), acc.values()));
+                if (Double.isFinite(loss.mean()))
+                    rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), t + " downstream loss", loss.mean(), loss.min(), loss.max(), loss.values()));
             }
         }
         return rows;
@@ -147,9 +190,13 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
             s.put("selection_tokens_counted", selection.tokens());
         }
         ObjectNode cmp = root.putObject("slm_vs_clm");
-        for (Comparison c : comparisons()) {
-            ObjectNode o = cmp.putObject(c.metric()).put("difference", c.difference()).put("spread", c.spread());
-            if (c.win() == null) o.putNull("win"); else o.put("win", c.win());
+        for (Comparison c : comparisons()) comparisonJson(cmp.putObject(c.metric()), c);
+        if (!clm.taskNames().isEmpty()) {
+            ObjectNode tasks = cmp.putObject("tasks");
+            for (Comparison c : taskComparisons()) {
+                String[] taskAndMetric = c.metric().split("/", 2);
+                comparisonJson(tasks.with(taskAndMetric[0]).putObject(taskAndMetric[1]), c);
+            }
         }
         if (!ablations.isEmpty()) {
             // Each ablation against the first seed's CLM run, the baseline its variants share.
@@ -171,6 +218,11 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         return root;
     }
 
+    private static void comparisonJson(ObjectNode o, Comparison c) {
+        o.put("difference", c.difference()).put("spread", c.spread());
+        if (c.win() == null) o.putNull("win"); else o.put("win", c.win());
+    }
+
     private static ObjectNode run(ObjectNode o, Seeds m) {
         m.targetHoldoutLoss().toJson(o.putObject("target_holdout_loss"));
         m.testAccuracy().toJson(o.putObject("test_accuracy"));
@@ -178,6 +230,14 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         if (!Double.isNaN(m.selectedTokenLoss().mean())) {
             m.selectedTokenLoss().toJson(o.putObject("selected_token_loss"));
             m.unselectedTokenLoss().toJson(o.putObject("unselected_token_loss"));
+        }
+        if (!m.taskNames().isEmpty()) {
+            ObjectNode tasks = o.putObject("tasks");
+            for (String t : m.taskNames()) {
+                ObjectNode to = tasks.putObject(t);
+                m.taskAccuracy(t).toJson(to.putObject("accuracy"));
+                if (Double.isFinite(m.taskDownstreamLoss(t).mean())) m.taskDownstreamLoss(t).toJson(to.putObject("downstream_loss"));
+            }
         }
         return o.put("tokens_seen", m.tokensSeen()).put("tokens_trained", m.tokensTrained());
     }
@@ -249,12 +309,18 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                     band(m.targetHoldoutLoss(), 3), percent(m.testAccuracy()), band(m.downstreamLoss(), 3)));
         }
         b.append(String.format(Locale.ROOT, "%nMean [min, max] over %d seed%s %s. SLM - CLM:", n, n == 1 ? "" : "s", clm.seeds()));
-        for (Comparison c : comparisons()) {
-            b.append(String.format(Locale.ROOT, " %s %+.4f (spread %.4f%s);", c.metric(), c.difference(), c.spread(),
-                    c.win() == null ? "" : c.win() ? ", a win" : ", not a win"));
+        comparisonList(b, comparisons());
+        if (clm.taskNames().size() > 1) {
+            b.append(String.format(Locale.ROOT, "%nEvery task (test accuracy and downstream loss as above, the first task's being the table's):%n%n"
+                    + "| task | CLM accuracy | SLM accuracy | CLM downstream loss | SLM downstream loss |%n|---|---|---|---|---|%n"));
+            for (String t : clm.taskNames()) {
+                boolean loss = Double.isFinite(clm.taskDownstreamLoss(t).mean());
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", t, percent(clm.taskAccuracy(t)), percent(slm.taskAccuracy(t)),
+                        loss ? band(clm.taskDownstreamLoss(t), 3) : "", loss ? band(slm.taskDownstreamLoss(t), 3) : ""));
+            }
+            b.append("\nSLM - CLM per task:");
+            comparisonList(b, taskComparisons());
         }
-        b.setLength(b.length() - 1);
-        b.append(".\n");
         if (!Double.isNaN(slm.selectedTokenLoss().mean())) {
             b.append(String.format(Locale.ROOT, "%nSLM's training loss at its last logged step: %s on the selected tokens, %s on the unselected ones.%n",
                     band(slm.selectedTokenLoss(), 3), band(slm.unselectedTokenLoss(), 3)));
@@ -275,6 +341,16 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                     100 * a.testAccuracy(), a.downstreamLoss()));
         }
         return b.toString();
+    }
+
+    /** " metric +d (spread s, a win); ..." ending in a full stop. */
+    private static void comparisonList(StringBuilder b, List<Comparison> cs) {
+        for (Comparison c : cs) {
+            b.append(String.format(Locale.ROOT, " %s %+.4f (spread %.4f%s);", c.metric(), c.difference(), c.spread(),
+                    c.win() == null ? "" : c.win() ? ", a win" : ", not a win"));
+        }
+        b.setLength(b.length() - 1);
+        b.append(".\n");
     }
 
     private static String percent(Stat s) {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rho4j.demo.DemoData;
@@ -21,6 +22,8 @@ class PipelineFilesTest {
     @Test
     void recipeWithFilesRuns() throws Exception {
         DemoData.write(dir.resolve("data"), DemoSize.TINY, 3);
+        // a second task: the first 3 problems of the test file under another name
+        Files.write(dir.resolve("data/few.jsonl"), Files.readAllLines(dir.resolve("data/test.jsonl")).subList(0, 3));
         Path recipe = dir.resolve("r.yaml");
         Files.writeString(recipe, """
                 name: files
@@ -31,10 +34,18 @@ class PipelineFilesTest {
                 model: {preset: tiny, context: 128}
                 budget: {steps: 8, micro_batch: 4, lr: 2e-3, warmup: 2, reference_steps: 8}
                 selection: {ratio: 0.5}
-                eval: {tasks: [data/test.jsonl], shots: 1, limit: 4, max_new_tokens: 8}
+                eval: {tasks: [data/test.jsonl, data/few.jsonl], shots: 1, limit: 4, max_new_tokens: 8}
                 """);
         Results res = Pipeline.run(Recipe.load(recipe), dir.resolve("out"), new PrintStream(new ByteArrayOutputStream()));
         assertNull(res.selection(), "no ground truth without the demo's noise segments");
+        // every task's numbers reach results.json, the first task's being the headline's
+        assertEquals(List.of("test", "few"), res.slm().taskNames());
+        assertEquals(res.slm().testAccuracy(), res.slm().taskAccuracy("test"));
+        assertEquals(res.clm().downstreamLoss(), res.clm().taskDownstreamLoss("test"));
+        assertTrue(Double.isFinite(res.clm().taskDownstreamLoss("few").mean()));
+        var json = rho4j.util.Json.MAPPER.readTree(dir.resolve("out/results.json").toFile());
+        assertTrue(json.path("slm").path("tasks").path("few").path("accuracy").has("mean"), json.toString());
+        assertTrue(json.path("slm_vs_clm").path("tasks").path("few").has("downstream_loss"), json.toString());
         assertEquals(0.5, res.slm().tokensTrained() / (double) res.clm().tokensTrained(), 0.02);
         assertTrue(Double.isFinite(res.clm().downstreamLoss().mean()) && Double.isFinite(res.slm().targetHoldoutLoss().mean()));
         assertTrue(Files.exists(dir.resolve("out/report.html")));

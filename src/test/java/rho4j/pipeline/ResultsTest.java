@@ -42,6 +42,50 @@ class ResultsTest {
         assertEquals(false, j.path("slm_vs_clm").path("downstream_loss").path("win").asBoolean());
     }
 
+    /** A run evaluated on GSM8K (solutions) and a multiple-choice task (no solutions, so no downstream loss). */
+    private static Results.RunMetrics t(long seed, double gsmAcc, double gsmLoss, double mcAcc) {
+        return new Results.RunMetrics(seed, 2.0, gsmAcc, gsmLoss, 1000, 600, Double.NaN, Double.NaN,
+                List.of(new Results.TaskScore("gsm8k", gsmAcc, gsmLoss), new Results.TaskScore("mmlu_stem", mcAcc, Double.NaN)));
+    }
+
+    @Test
+    void everyTaskOverSeedsWithItsOwnWin() {
+        Results r = results(List.of(t(1, 0.10, 3.0, 0.25), t(2, 0.12, 3.2, 0.27), t(3, 0.14, 3.1, 0.23)),
+                List.of(t(1, 0.20, 2.6, 0.24), t(2, 0.16, 2.5, 0.30), t(3, 0.18, 2.7, 0.27)));
+        JsonNode j = r.toJson();
+        JsonNode gsm = j.path("slm").path("tasks").path("gsm8k");
+        assertEquals(0.18, gsm.path("accuracy").path("mean").asDouble(), 1e-12);
+        assertEquals(0.16, gsm.path("accuracy").path("min").asDouble(), 1e-12);
+        assertEquals(2.6, gsm.path("downstream_loss").path("mean").asDouble(), 1e-12);
+        assertEquals(2.7, gsm.path("downstream_loss").path("seeds").get(2).asDouble(), 1e-12);
+        assertTrue(j.path("clm").path("tasks").path("mmlu_stem").path("downstream_loss").isMissingNode(), "no solutions, no downstream loss");
+        assertEquals(0.25, j.path("clm").path("tasks").path("mmlu_stem").path("accuracy").path("mean").asDouble(), 1e-12);
+        // gsm8k accuracy +0.06 against spreads 0.04 (both): a win; downstream -0.5 against 0.2 and 0.2: a win
+        JsonNode cg = j.path("slm_vs_clm").path("tasks").path("gsm8k");
+        assertEquals(0.06, cg.path("accuracy").path("difference").asDouble(), 1e-12);
+        assertEquals(0.04, cg.path("accuracy").path("spread").asDouble(), 1e-12);
+        assertEquals(true, cg.path("accuracy").path("win").asBoolean());
+        assertEquals(-0.5, cg.path("downstream_loss").path("difference").asDouble(), 1e-12);
+        assertEquals(true, cg.path("downstream_loss").path("win").asBoolean());
+        // mmlu_stem +0.02 (0.25 -> 0.27) against SLM's spread 0.06: not a win; and no downstream comparison
+        JsonNode cm = j.path("slm_vs_clm").path("tasks").path("mmlu_stem");
+        assertEquals(0.02, cm.path("accuracy").path("difference").asDouble(), 1e-12);
+        assertEquals(false, cm.path("accuracy").path("win").asBoolean());
+        assertTrue(cm.path("downstream_loss").isMissingNode());
+        // results.md: a row per task, bands in percent and loss, and the per-task verdicts
+        String md = r.markdown("p");
+        assertTrue(md.contains("| gsm8k | 12.0% [10.0, 14.0] | 18.0% [16.0, 20.0] | 3.100 [3.000, 3.200] | 2.600 [2.500, 2.700] |"), md);
+        assertTrue(md.contains("| mmlu_stem | 25.0% [23.0, 27.0] | 27.0% [24.0, 30.0] |  |  |"), md);
+        assertTrue(md.contains("gsm8k/accuracy +0.0600 (spread 0.0400, a win); gsm8k/downstream_loss -0.5000 (spread 0.2000, a win); "
+                + "mmlu_stem/accuracy +0.0200 (spread 0.0600, not a win)."), md);
+        // the report's seed strips: one per task and number beside the main three
+        assertTrue(r.seedRows().stream().anyMatch(row -> row.run().equals("slm") && row.metric().equals("mmlu_stem accuracy") && row.max() == 0.30));
+        assertEquals(2 * (3 + 3), r.seedRows().size(), "3 main numbers + 2 task accuracies + 1 task downstream loss, per objective");
+        // one task only: the main table is its table, no per-task section
+        Results one = results(List.of(m(1, 2.0, 0.1, 3.0)), List.of(m(1, 1.9, 0.2, 2.9)));
+        assertTrue(!one.markdown("p").contains("Every task"));
+    }
+
     @Test
     void lowerLossByMoreThanTheSpreadIsAWin() {
         Results r = results(List.of(m(1, 2.0, 0.1, 3.0), m(2, 2.1, 0.1, 3.0)), List.of(m(1, 1.5, 0.1, 3.0), m(2, 1.6, 0.1, 3.0)));
