@@ -164,8 +164,8 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
                 Stat st = m.getValue();
                 rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), m.getKey(), st.mean(), st.min(), st.max(), st.values()));
             }
-            if (s.taskNames().size() < 2) continue; // one task: the rows above are its numbers
-            for (String t : s.taskNames()) {
+            // the rows above are the first task's numbers; the other tasks get their own
+            for (String t : s.taskNames().subList(Math.min(1, s.taskNames().size()), s.taskNames().size())) {
                 Stat acc = s.taskAccuracy(t), loss = s.taskDownstreamLoss(t);
                 rows.add(new rho4j.report.HtmlReport.SeedRow(e.getKey(), t + " accuracy", acc.mean(), acc.min(), acc.max(), acc.values()));
                 if (Double.isFinite(loss.mean()))
