@@ -25,9 +25,9 @@ DATA="${RHO_DATA:-$ROOT/../shared/data}"
 # micro-batch; --quick's 2,048-token step is two micro-batches of 4 x 256, so the batch-scope ablation differs from
 # the micro-batch one (with one micro-batch per step the two select the same tokens).
 # MB: million characters per package source; MATH_MB: of StackMathQA (all 2.4 M when empty).
-# The full budget is sized so that everything, ablations and best ratio included, fits 3 hours on the slower CPU of
-# this project's machine kind (about 1.9x the faster one's stage times): 19 runs of 200 steps x 4,096 tokens, a base of
-# 500 steps, a corpus of about 3 M tokens scored three times (README: measured wall time).
+# The full budget: 19 runs of 200 steps x 4,096 tokens, a base of 500 steps, a corpus of about 3 M tokens scored three
+# times; about 1 h 48 min with ablations and best ratio on the faster CPU of this machine kind, an estimated 3.4 h on
+# the slower one (README: the measured wall times).
 if [ $QUICK = 1 ]; then MB=0.3; MATH_MB=0.8; BASE=200; REF=100; STEPS=100; BATCH=2048; MICRO=4; WARMUP=10; LIMIT=20
 else MB=1; MATH_MB=; BASE=500; REF=200; STEPS=200; BATCH=4096; MICRO=8; WARMUP=20; LIMIT=50; fi
 "$HERE/fetch-corpora.sh" --max-mb-per-source "$MB" "$OUT/corpus"
