@@ -195,7 +195,7 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
             ObjectNode tasks = cmp.putObject("tasks");
             for (Comparison c : taskComparisons()) {
                 String[] taskAndMetric = c.metric().split("/", 2);
-                comparisonJson(tasks.with(taskAndMetric[0]).putObject(taskAndMetric[1]), c);
+                comparisonJson(tasks.withObjectProperty(taskAndMetric[0]).putObject(taskAndMetric[1]), c);
             }
         }
         if (!ablations.isEmpty()) {
