@@ -437,15 +437,26 @@ public final class Pipeline {
                 unsel = t.path("unsel_loss").isNumber() ? t.get("unsel_loss").asDouble() : Double.NaN;
             }
         }
-        // every task's accuracy and downstream loss, from the eval stage's eval.json (its task rows, in the recipe's order)
-        List<Results.TaskScore> tasks = new ArrayList<>();
-        for (JsonNode row : Json.MAPPER.readTree(eval.resolve("eval.json").toFile()).path("tasks")) {
-            if (!row.path("metric").asText().equals("accuracy")) continue;
-            tasks.add(new Results.TaskScore(row.get("task").asText(), row.get("value").asDouble(),
-                    row.path("downstream_loss").isNumber() ? row.get("downstream_loss").asDouble() : Double.NaN));
-        }
+        List<Results.TaskScore> tasks = taskScores(Json.MAPPER.readTree(eval.resolve("eval.json").toFile()));
         return new Results.RunMetrics(seed, m.get("target_holdout_loss").asDouble(), m.get("test_accuracy").asDouble(),
                 m.get("downstream_loss").asDouble(), s.tokensSeen(), s.tokensTrained(), sel, unsel, tasks);
+    }
+
+    /**
+     * Every task's accuracy and downstream loss from an eval stage's eval.json (its task rows, in the recipe's order);
+     * two files of one layout share its name, so a repeated name gets its position (gsm8k, gsm8k#2).
+     */
+    static List<Results.TaskScore> taskScores(JsonNode evalJson) {
+        List<Results.TaskScore> tasks = new ArrayList<>();
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (JsonNode row : evalJson.path("tasks")) {
+            if (!row.path("metric").asText().equals("accuracy")) continue;
+            String name = row.get("task").asText();
+            int k = seen.merge(name, 1, Integer::sum);
+            tasks.add(new Results.TaskScore(k == 1 ? name : name + "#" + k, row.get("value").asDouble(),
+                    row.path("downstream_loss").isNumber() ? row.get("downstream_loss").asDouble() : Double.NaN));
+        }
+        return tasks;
     }
 
     private static Results.SelectionStats selectionStats(Path precisionJson) throws IOException {

@@ -231,8 +231,11 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
                 precision, base, pretrain, s, ablations);
     }
 
+    /** The values of a recipe's {@code precision:} key and of {@code rho demo --precision}. */
+    static final List<String> PRECISIONS = List.of("auto", "fp32", "bf16");
+
     public Recipe withPrecision(String p) {
-        if (!List.of("auto", "fp32", "bf16").contains(p)) throw new IllegalArgumentException("precision must be auto, fp32 or bf16, got '" + p + "'");
+        if (!PRECISIONS.contains(p)) throw new IllegalArgumentException("precision must be auto, fp32 or bf16, got '" + p + "'");
         return new Recipe(name, seed, demo, demoSize, tokenizer, reference, corpus, targetHoldout, model, budget, selection, eval, device,
                 p, base, pretrain, seeds, ablations);
     }
@@ -298,7 +301,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         String device = y.string("device", "cpu");
         rho4j.engine.Device.parse(device); // a typo fails here, not after the first stages
         String precision = y.string("precision", "auto");
-        if (!List.of("auto", "fp32", "bf16").contains(precision)) throw y.error("precision", "must be auto, fp32 or bf16, got '" + precision + "'");
+        if (!PRECISIONS.contains(precision)) throw y.error("precision", "must be auto, fp32 or bf16, got '" + precision + "'");
         String sizeText = y.string("demo_size", "default");
         DemoSize demoSize;
         try {

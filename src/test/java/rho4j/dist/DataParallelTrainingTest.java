@@ -75,12 +75,7 @@ class DataParallelTrainingTest {
                     assertArrayEquals(x, y, 0f, name + ": " + k);
                     continue;
                 }
-                double d = 0, n = 0;
-                for (int i = 0; i < x.length; i++) {
-                    d += (double) (x[i] - y[i]) * (x[i] - y[i]);
-                    n += (double) x[i] * x[i];
-                }
-                worst = Math.max(worst, Math.sqrt(d / n));
+                worst = Math.max(worst, relativeL2(x, y));
             }
             assertTrue(worst < 1e-6, name + ": largest relative difference of a weight tensor (L2) " + worst);
             if (!exact) System.out.printf("%s: weights within %.2e relative (L2, worst tensor)%n", name, worst);
@@ -133,21 +128,23 @@ class DataParallelTrainingTest {
                     }
                 Map<String, Tensor> wa = Safetensors.read(a.resolve("model/model.safetensors")), wb = Safetensors.read(b.resolve("model/model.safetensors"));
                 double worst = 0;
-                for (String k : wa.keySet()) {
-                    float[] x = Tensors.toFloats(wa.get(k)), y = Tensors.toFloats(wb.get(k));
-                    double d = 0, n = 0;
-                    for (int i = 0; i < x.length; i++) {
-                        d += (double) (x[i] - y[i]) * (x[i] - y[i]);
-                        n += (double) x[i] * x[i];
-                    }
-                    worst = Math.max(worst, Math.sqrt(d / n));
-                }
+                for (String k : wa.keySet()) worst = Math.max(worst, relativeL2(Tensors.toFloats(wa.get(k)), Tensors.toFloats(wb.get(k))));
                 double bound = world == 3 ? 1e-4 : 1e-6;
                 assertTrue(worst < bound, world + " ranks, " + name + ": largest relative difference of a weight tensor (L2) " + worst);
                 System.out.printf("%d ranks, %s: weights within %.2e relative (L2, worst tensor)%n", world, name, worst);
                 assertEquals(world, Json.MAPPER.readTree(b.resolve("run.json").toFile()).path("world_size").asInt());
             }
         }
+    }
+
+    /** |x - y| / |x| over a whole tensor (L2 norms). */
+    static double relativeL2(float[] x, float[] y) {
+        double d = 0, n = 0;
+        for (int i = 0; i < x.length; i++) {
+            d += (double) (x[i] - y[i]) * (x[i] - y[i]);
+            n += (double) x[i] * x[i];
+        }
+        return Math.sqrt(d / n);
     }
 
     /** tmp/store (counting tokens) and tmp/scores, the stored losses of a random reference model: what every rank reads. */

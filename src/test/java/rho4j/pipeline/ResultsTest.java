@@ -86,6 +86,21 @@ class ResultsTest {
         assertTrue(!one.markdown("p").contains("Every task"));
     }
 
+    /** eval.json's task rows become TaskScores in order: held-out rows skipped, a repeated layout name numbered. */
+    @Test
+    void taskScoresFromEvalJson() throws Exception {
+        JsonNode eval = rho4j.util.Json.MAPPER.readTree("""
+                {"tasks": [{"task": "target_holdout", "metric": "loss", "value": 7.1},
+                           {"task": "gsm8k", "metric": "accuracy", "value": 0.02, "n": 50, "downstream_loss": 6.7},
+                           {"task": "mmlu", "metric": "accuracy", "value": 0.24, "n": 50},
+                           {"task": "gsm8k", "metric": "accuracy", "value": 0.04, "n": 50, "downstream_loss": 6.5}]}""");
+        List<Results.TaskScore> t = Pipeline.taskScores(eval);
+        assertEquals(List.of("gsm8k", "mmlu", "gsm8k#2"), t.stream().map(Results.TaskScore::task).toList());
+        assertEquals(6.7, t.get(0).downstreamLoss(), 0.0);
+        assertTrue(Double.isNaN(t.get(1).downstreamLoss()), "multiple choice has no solutions");
+        assertEquals(0.04, t.get(2).accuracy(), 0.0);
+    }
+
     @Test
     void lowerLossByMoreThanTheSpreadIsAWin() {
         Results r = results(List.of(m(1, 2.0, 0.1, 3.0), m(2, 2.1, 0.1, 3.0)), List.of(m(1, 1.5, 0.1, 3.0), m(2, 1.6, 0.1, 3.0)));
