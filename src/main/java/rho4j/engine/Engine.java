@@ -99,6 +99,19 @@ public final class Engine {
         return "glibc";
     }
 
+    /**
+     * One line for the start of long work: the BLAS and thread count, and with the bundled OpenBLAS on a machine of
+     * several cores what to install, since it alone cost 17-33% of training speed on 2 cores (bench/README.md).
+     */
+    public static String summary() {
+        init();
+        int cores = Runtime.getRuntime().availableProcessors();
+        String n = threads() + (threads() == 1 ? " thread" : " threads");
+        return blas == Blas.OPENMP ? "engine: OpenMP OpenBLAS, " + n
+                : "engine: bundled OpenBLAS, " + n + " for libtorch"
+                  + (cores > 1 ? " (apt-get install libopenblas0-openmp: 17-33% faster training on 2 cores)" : "");
+    }
+
     /** The JVM's JIT: "c1" when it stops at the first tier (bin/rho's choice outside tokenizing), else "c1+c2". */
     public static String jit() {
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())

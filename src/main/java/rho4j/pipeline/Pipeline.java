@@ -60,7 +60,7 @@ public final class Pipeline {
         dist.agree("recipes", Hashing.sha256(r.toString()));
         Device device = dist.device(asked); // cuda:LOCAL_RANK under a launcher
         rho4j.engine.Precision.Choice precision = rho4j.engine.Precision.choose(r.precision(), device);
-        log.println("rho run: precision " + precision);
+        log.println("rho run: precision " + precision + "; " + Engine.summary());
         long t0 = System.nanoTime();
         Files.createDirectories(out);
         checkShares(r, dist.world());

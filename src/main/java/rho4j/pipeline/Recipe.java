@@ -257,7 +257,7 @@ public record Recipe(String name, long seed, boolean demo, DemoSize demoSize, To
         return new Recipe("demo-" + size.name().toLowerCase(Locale.ROOT), 1, true, size,
                 new Tokenizer(tiny ? 512 : 1024, List.of()), none, none, none,
                 tiny ? new Model("tiny", 0, 0, 0, 0, 0, 128) : new Model("demo", 0, 0, 0, 0, 0, 128),
-                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 16, 16 * 128, 3e-3, 20, 200),
+                tiny ? new Budget(40, 8, 8 * 128, 2e-3, 5, 40) : new Budget(200, 16, 16 * 128, 2e-3, 20, 200),
                 new SelectionSpec(0.6, "excess", "micro-batch", "token"),
                 // fp32, not auto: auto means bf16 on AMX CPUs only, and the demo's figures should mean the same on every machine
                 new Eval(List.of(), tiny ? 1 : 0, tiny ? 10 : 300, 24), "cpu", "fp32", null,

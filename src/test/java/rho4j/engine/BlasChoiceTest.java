@@ -46,6 +46,14 @@ class BlasChoiceTest {
     public static void main(String[] args) {
         double[] v = lossAndGradNorm();
         System.out.println("blas=" + Engine.blas() + " loss=" + v[0] + " grad2=" + v[1]);
+        System.out.println("summary=" + Engine.summary());
+    }
+
+    /** The start line of long work names the BLAS, and says what to install exactly when the bundled one runs on several cores. */
+    static void checkSummary(Engine.Blas blas, String summary) {
+        boolean many = Runtime.getRuntime().availableProcessors() > 1;
+        assertTrue(summary.startsWith(blas == Engine.Blas.OPENMP ? "engine: OpenMP OpenBLAS, " : "engine: bundled OpenBLAS, "), summary);
+        assertEquals(blas == Engine.Blas.BUNDLED && many, summary.contains("apt-get install libopenblas0-openmp"), summary);
     }
 
     private static List<String> child(String blasChoice) throws Exception {
@@ -76,6 +84,9 @@ class BlasChoiceTest {
         assertEquals(here[0], loss, 1e-5 * here[0], line);
         assertEquals(here[1], g2, 1e-4 * here[1], line);
         if (other.equals("bundled")) assertTrue(line.startsWith("blas=BUNDLED"), line);
+        checkSummary(Engine.blas(), Engine.summary());
+        String summary = c.get(1).lines().filter(l -> l.startsWith("summary=")).findFirst().orElseThrow(() -> new AssertionError(c.get(1)));
+        checkSummary(Engine.Blas.valueOf(line.replaceAll("blas=(\\S+).*", "$1")), summary.substring("summary=".length()));
     }
 
     @Test
