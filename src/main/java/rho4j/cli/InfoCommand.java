@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
         return String.format("engine: libtorch %s, %d OpenMP threads, malloc %s, JIT %s, BLAS %s, CUDA %s%nprecision auto: %s on the CPU%s",
                 version, rho4j.engine.Engine.threads(), rho4j.engine.Engine.allocator(), rho4j.engine.Engine.jit(),
                 openmp ? rho4j.engine.Engine.blasLibrary() + " (OpenMP: one thread pool with libtorch)"
-                        : "bundled OpenBLAS (own thread pool; apt-get install libopenblas0-openmp is about 20% faster on CPU)",
+                        : "bundled OpenBLAS (own thread pool; " + rho4j.engine.Engine.OPENMP_BLAS_HINT + ")",
                 rho4j.engine.Engine.cudaAvailable() ? "available" : "not available",
                 rho4j.engine.Precision.auto(rho4j.engine.Device.parse("cpu")), rho4j.engine.Engine.cudaAvailable() ? ", " + rho4j.engine.Precision.auto(new rho4j.engine.Device("cuda")) + " on CUDA" : "");
     }

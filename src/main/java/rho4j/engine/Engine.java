@@ -99,9 +99,12 @@ public final class Engine {
         return "glibc";
     }
 
+    /** What to install when the bundled OpenBLAS runs: the OpenMP build's gain, over the runs of bench/README.md. */
+    public static final String OPENMP_BLAS_HINT = "apt-get install libopenblas0-openmp: 5-33% faster training on 2 cores";
+
     /**
      * One line for the start of long work: the BLAS and thread count, and with the bundled OpenBLAS on a machine of
-     * several cores what to install, since it alone cost 17-33% of training speed on 2 cores (bench/README.md).
+     * several cores what to install.
      */
     public static String summary() {
         init();
@@ -109,7 +112,7 @@ public final class Engine {
         String n = threads() + (threads() == 1 ? " thread" : " threads");
         return blas == Blas.OPENMP ? "engine: OpenMP OpenBLAS, " + n
                 : "engine: bundled OpenBLAS, " + n + " for libtorch"
-                  + (cores > 1 ? " (apt-get install libopenblas0-openmp: 17-33% faster training on 2 cores)" : "");
+                  + (cores > 1 ? " (" + OPENMP_BLAS_HINT + ")" : "");
     }
 
     /** The JVM's JIT: "c1" when it stops at the first tier (bin/rho's choice outside tokenizing), else "c1+c2". */

@@ -194,8 +194,8 @@ public record Results(String recipe, double ratio, Seeds clm, Seeds slm, Selecti
         if (!clm.taskNames().isEmpty()) {
             ObjectNode tasks = cmp.putObject("tasks");
             for (Comparison c : taskComparisons()) {
-                String[] taskAndMetric = c.metric().split("/", 2);
-                comparisonJson(tasks.withObjectProperty(taskAndMetric[0]).putObject(taskAndMetric[1]), c);
+                int cut = c.metric().lastIndexOf('/'); // "TASK/METRIC"; a task's name may hold '/', the metric's does not
+                comparisonJson(tasks.withObjectProperty(c.metric().substring(0, cut)).putObject(c.metric().substring(cut + 1)), c);
             }
         }
         if (!ablations.isEmpty()) {

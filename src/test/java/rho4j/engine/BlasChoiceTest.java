@@ -53,7 +53,7 @@ class BlasChoiceTest {
     static void checkSummary(Engine.Blas blas, String summary) {
         boolean many = Runtime.getRuntime().availableProcessors() > 1;
         assertTrue(summary.startsWith(blas == Engine.Blas.OPENMP ? "engine: OpenMP OpenBLAS, " : "engine: bundled OpenBLAS, "), summary);
-        assertEquals(blas == Engine.Blas.BUNDLED && many, summary.contains("apt-get install libopenblas0-openmp"), summary);
+        assertEquals(blas == Engine.Blas.BUNDLED && many, summary.contains(Engine.OPENMP_BLAS_HINT), summary);
     }
 
     private static List<String> child(String blasChoice) throws Exception {

@@ -86,6 +86,19 @@ class ResultsTest {
         assertTrue(!one.markdown("p").contains("Every task"));
     }
 
+    /** A task's name may hold '/' (the comparison's metric is TASK/METRIC): its verdicts stay under its whole name. */
+    @Test
+    void aTaskNameWithASlashKeepsItsVerdicts() {
+        java.util.function.BiFunction<Long, Double, Results.RunMetrics> run = (seed, acc) -> new Results.RunMetrics(seed, 2.0, acc, 3.0,
+                1000, 600, Double.NaN, Double.NaN, List.of(new Results.TaskScore("math/algebra", acc, 3.0)));
+        JsonNode j = results(List.of(run.apply(1L, 0.10), run.apply(2L, 0.11)), List.of(run.apply(1L, 0.20), run.apply(2L, 0.21))).toJson();
+        JsonNode c = j.path("slm_vs_clm").path("tasks").path("math/algebra");
+        assertEquals(0.10, c.path("accuracy").path("difference").asDouble(), 1e-12);
+        assertEquals(true, c.path("accuracy").path("win").asBoolean());
+        assertEquals(0.0, c.path("downstream_loss").path("difference").asDouble(), 1e-12);
+        assertTrue(j.path("slm_vs_clm").path("tasks").path("math").isMissingNode(), j.toString());
+    }
+
     /** eval.json's task rows become TaskScores in order: held-out rows skipped, a repeated layout name numbered. */
     @Test
     void taskScoresFromEvalJson() throws Exception {
