@@ -15,6 +15,8 @@ import java.util.function.Function;
  * sets are disjoint whatever seeds are used, and a generator never repeats a question it has already produced.
  */
 public final class ArithmeticProblems {
+    /** The text format of the generated problems, in the demo data's cache key: bumped when a seed's text changes. */
+    public static final int FORMAT = 2;
 
     /** Which disjoint set a question belongs to; decided by the question's text alone. */
     public enum Split {
@@ -214,13 +216,16 @@ public final class ArithmeticProblems {
     }
 
     // ---- one-step templates -----------------------------------------------------------------------------------
+    // The worked answer starts at the equation, without restating "NAME has": copying the name and the first number
+    // from the question's start is a lookup the demo's 2-layer model learned in only some runs, and it is not the
+    // arithmetic (README, "Why the demo changed").
 
     private static Problem buyMore(SplittableRandom r) {
         String name = pick(r, NAMES), goods = pick(r, GOODS);
         int a = between(r, 2, 9), b = between(r, 2, 9);
         String q = "%s has %d %s and buys %d more. How many %s does %s have now?".formatted(name, a, goods, b, goods, name);
         Steps s = new Steps();
-        return s.done(q, s.add(name + " has ", a, b, " " + goods + "."));
+        return s.done(q, s.add("", a, b, " " + goods + "."));
     }
 
     private static Problem giveAway(SplittableRandom r) {
@@ -229,7 +234,7 @@ public final class ArithmeticProblems {
         String q = "%s has %d %s and gives %d of them to %s. How many %s does %s have left?"
             .formatted(name, a, goods, b, otherName(r, name), goods, name);
         Steps s = new Steps();
-        return s.done(q, s.sub(name + " has ", a, b, " " + goods + " left."));
+        return s.done(q, s.sub("", a, b, " " + goods + " left."));
     }
 
     private static Problem bags(SplittableRandom r) {
@@ -237,7 +242,7 @@ public final class ArithmeticProblems {
         int a = between(r, 2, 9), b = between(r, 2, 9);
         String q = "%s buys %d bags with %d %s in each bag. How many %s does %s buy?".formatted(name, a, b, sweet, sweet, name);
         Steps s = new Steps();
-        return s.done(q, s.mul(name + " buys ", a, b, " " + sweet + "."));
+        return s.done(q, s.mul("", a, b, " " + sweet + "."));
     }
 
     private static Problem share(SplittableRandom r) {

@@ -39,7 +39,7 @@ public enum DemoSize {
 
     /** Every number that shapes the generated files, for the data stage's cache key (the name alone would survive a change). */
     public String spec() {
-        return name() + ":" + noisyChars + "," + referenceChars + "," + holdoutChars + "," + testProblems + "," + noiseFraction + ","
+        return name() + ":v" + ArithmeticProblems.FORMAT + ":" + noisyChars + "," + referenceChars + "," + holdoutChars + "," + testProblems + "," + noiseFraction + ","
                 + level + "," + generalChars + "," + generalNoiseFraction;
     }
 }

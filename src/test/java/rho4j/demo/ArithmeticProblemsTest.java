@@ -82,6 +82,8 @@ class ArithmeticProblemsTest {
         for (Problem p : all) {
             assertSolutionCorrect(p);
             assertEquals(2, p.solution().split("\n").length, () -> "one step and the answer: " + p);
+            assertTrue(p.solution().matches("(Each friend gets )?\\d+ [-+*/] \\d+ = \\d+ [a-z ]+\\.\nThe answer is \\d+\\."),
+                    () -> "the answer starts at the equation, with no name to copy: " + p);
             Matcher m = EQUATION.matcher(p.solution());
             assertTrue(m.find());
             ops.add(m.group(2));
