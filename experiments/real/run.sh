@@ -21,15 +21,15 @@ OUT="$(mkdir -p "$1" && cd "$1" && pwd)"
 DATA="${RHO_DATA:-$ROOT/../shared/data}"
 [ -d "$DATA/gsm8k" ] || { echo "shared data not found at $DATA (set RHO_DATA)" >&2; exit 1; }
 # Budgets. --quick: a corpus of about 0.6 M tokens (scoring it three times, for the reference and the two
-# self-references, is a large share of the time), half the tokens per step and runs of 50 steps: 22 min on a Zen 5
-# EPYC of this machine kind, an estimated 33 min on its Xeon (README). MICRO: sequences per
+# self-references, is a large share of the time), half the tokens per step and runs of 40 steps: 20 min on a Zen 5
+# EPYC of this machine kind, an estimated 28 min on its Xeon (README). MICRO: sequences per
 # micro-batch; --quick's 2,048-token step is two micro-batches of 4 x 256, so the batch-scope ablation differs from
 # the micro-batch one (with one micro-batch per step the two select the same tokens).
 # MB: million characters per package source; MATH_MB: of StackMathQA (all 2.4 M when empty).
 # The full budget: 19 runs of 200 steps x 4,096 tokens, a base of 500 steps, a corpus of about 3 M tokens scored three
 # times; about 1 h 48 min with ablations and best ratio on the faster CPU of this machine kind, an estimated 3.4 h on
 # the slower one (README: the measured wall times).
-if [ $QUICK = 1 ]; then MB=0.2; MATH_MB=0.5; BASE=150; REF=80; STEPS=50; BATCH=2048; MICRO=4; WARMUP=5; LIMIT=20
+if [ $QUICK = 1 ]; then MB=0.2; MATH_MB=0.5; BASE=150; REF=80; STEPS=40; BATCH=2048; MICRO=4; WARMUP=4; LIMIT=15
 else MB=1; MATH_MB=; BASE=500; REF=200; STEPS=200; BATCH=4096; MICRO=8; WARMUP=20; LIMIT=50; fi
 "$HERE/fetch-corpora.sh" --max-mb-per-source "$MB" "$OUT/corpus"
 /usr/bin/python3 "$HERE/prepare-data.py" "$DATA" "$OUT/math" $MATH_MB
