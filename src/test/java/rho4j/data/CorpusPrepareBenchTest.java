@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Throughput of Prepare with the byte-level fake encoder on ~200 MB of synthetic JSONL:
- * {@code mvn -o test -Dgroups=slow -Dtest=CorpusPrepareBenchTest}. Measures reading, JSON parsing
+ * {@code mvn -o test -Dtest.excludedGroups= -Dtest=CorpusPrepareBenchTest}. Measures reading, JSON parsing
  * and writing; a real BPE encoder will be the bottleneck instead.
  */
 @Tag("slow")
