@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", description = "default 100") Integer evalEvery;
     @Option(names = "--eval-windows", description = "default 64") Integer evalWindows;
     @Option(names = "--ckpt-every", description = "default 200") Integer ckptEvery;
-    @Option(names = "--keep-checkpoints", description = "default 2") Integer keep;
+    @Option(names = "--keep-checkpoints", description = "default 2; beyond the newest two, checkpoints keep the weights without the optimizer state") Integer keep;
     @Option(names = "--log-every", description = "default 10") Integer logEvery;
     @Option(names = "--objective", description = "clm or slm (default clm)") String objective;
     @Option(names = "--ratio", description = "fraction of tokens trained on, SLM (default 0.6)") Double ratio;

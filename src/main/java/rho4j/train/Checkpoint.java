@@ -17,6 +17,7 @@ import rho4j.util.Json;
  * RUN/run.json                      settings (TrainSpec) and inputs
  * RUN/metrics.jsonl                 one JSON object per line
  * RUN/checkpoints/step-000100/      model.safetensors, config.json, optimizer.safetensors, state.json, tokenizer.json
+ *                                   (older than the newest two: the same without optimizer.safetensors)
  * RUN/latest                        name of the newest complete checkpoint (written last, atomically)
  * RUN/model/                        final weights in Hugging Face layout (model.safetensors, config.json, tokenizer.json)
  * </pre>
@@ -27,6 +28,9 @@ public final class Checkpoint {
     /** Everything beyond weights and moments that an exact resume needs. RNG: none is stateful after init (data order
      *  and random selection derive from seed and step), so seed + step + windowsDrawn restore them. */
     public record State(int step, long windowsDrawn, long tokensSeen, long tokensTrained, long seed) {}
+
+    /** How many of the newest checkpoints keep the optimizer moments: a resume needs the newest, or the one before it. */
+    static final int WITH_OPTIMIZER = 2;
 
     private Checkpoint() {}
 
@@ -52,6 +56,11 @@ public final class Checkpoint {
             s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().forEach(all::add);
         }
         for (int i = 0; i < all.size() - keep; i++) if (!all.get(i).equals(newest)) AtomicFiles.deleteTree(all.get(i));
+        // Older checkpoints serve token dynamics and evaluation, which read weights only; the moments are two thirds
+        // of a checkpoint's bytes (README, "Run folder").
+        List<Path> kept = all.subList(Math.max(0, all.size() - keep), all.size());
+        for (int i = 0; i < kept.size() - WITH_OPTIMIZER; i++)
+            if (!kept.get(i).equals(newest)) Files.deleteIfExists(kept.get(i).resolve("optimizer.safetensors"));
     }
 
     /** The newest complete checkpoint of a run, or null when there is none. */
@@ -64,6 +73,9 @@ public final class Checkpoint {
     /** Restores a run's model weights and optimizer moments from a checkpoint; returns its state. */
     public static State restore(Path ckpt, Llama model, AdamW opt) throws IOException {
         State st = readState(ckpt);
+        if (!Files.isRegularFile(ckpt.resolve("optimizer.safetensors")))
+            throw new IllegalArgumentException(ckpt + " holds the weights only (checkpoints older than the newest " + WITH_OPTIMIZER
+                    + " drop the optimizer state): resume from one of the newest " + WITH_OPTIMIZER + ", or start a run from these weights with --init-from");
         ModelFiles.readWeights(ckpt, model); // straight into the model
         opt.restore(ckpt.resolve("optimizer.safetensors"), st.step());
         return st;

@@ -82,6 +82,28 @@ class TrainerTest {
     }
 
     @Test
+    void checkpointsOlderThanTheNewestTwoKeepTheWeightsWithoutTheOptimizer(@TempDir Path tmp) throws Exception {
+        TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 200, 9);
+        TrainSpec tc = config(20, "keep-checkpoints", 10);
+        Trainer straight = trainer(tc, store, store, null, tmp.resolve("a"), false);
+        straight.train(Integer.MAX_VALUE);
+        for (int step : new int[] {5, 10, 15, 20}) {
+            Path c = tmp.resolve(String.format("a/checkpoints/step-%06d", step));
+            assertTrue(Files.isRegularFile(c.resolve("model.safetensors")), c + ": weights kept");
+            assertEquals(step >= 15, Files.isRegularFile(c.resolve("optimizer.safetensors")), c + ": optimizer only in the newest two");
+        }
+        // the one before the newest still resumes exactly; an older one says why it cannot
+        Files.writeString(tmp.resolve("a/latest"), "checkpoints/step-000015\n");
+        Trainer resumed = trainer(tc, store, store, null, tmp.resolve("a"), true);
+        resumed.train(Integer.MAX_VALUE);
+        Map<String, Tensor> a = straight.model().parameters(), b = resumed.model().parameters();
+        for (String k : a.keySet()) assertArrayEquals(Tensors.toFloats(a.get(k)), Tensors.toFloats(b.get(k)), 0f, k);
+        Files.writeString(tmp.resolve("a/latest"), "checkpoints/step-000010\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> trainer(tc, store, store, null, tmp.resolve("a"), true));
+        assertTrue(e.getMessage().contains("step-000010 holds the weights only") && e.getMessage().contains("resume from one of the newest 2"), e.getMessage());
+    }
+
+    @Test
     void resumeRefusesOtherSettings(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 100, 9);
         trainer(config(5), store, null, null, tmp.resolve("r"), false).train(5);
