@@ -49,18 +49,18 @@ public final class Checkpoint {
         return dir;
     }
 
+    /** Keeps the newest {@code keep} checkpoints (all when {@code keep <= 0}), the optimizer moments in the newest two only. */
     private static void prune(Path checkpoints, int keep, Path newest) throws IOException {
-        if (keep <= 0) return;
         List<Path> all = new ArrayList<>();
         try (var s = Files.list(checkpoints)) {
             s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().forEach(all::add);
         }
-        for (int i = 0; i < all.size() - keep; i++) if (!all.get(i).equals(newest)) AtomicFiles.deleteTree(all.get(i));
+        int kept = keep > 0 ? Math.max(0, all.size() - keep) : 0; // index of the oldest checkpoint kept
+        for (int i = 0; i < kept; i++) if (!all.get(i).equals(newest)) AtomicFiles.deleteTree(all.get(i));
         // Older checkpoints serve token dynamics and evaluation, which read weights only; the moments are two thirds
         // of a checkpoint's bytes (README, "Run folder").
-        List<Path> kept = all.subList(Math.max(0, all.size() - keep), all.size());
-        for (int i = 0; i < kept.size() - WITH_OPTIMIZER; i++)
-            if (!kept.get(i).equals(newest)) Files.deleteIfExists(kept.get(i).resolve("optimizer.safetensors"));
+        for (int i = kept; i < all.size() - WITH_OPTIMIZER; i++)
+            if (!all.get(i).equals(newest)) Files.deleteIfExists(all.get(i).resolve("optimizer.safetensors"));
     }
 
     /** The newest complete checkpoint of a run, or null when there is none. */

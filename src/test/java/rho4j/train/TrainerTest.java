@@ -84,6 +84,9 @@ class TrainerTest {
     @Test
     void checkpointsOlderThanTheNewestTwoKeepTheWeightsWithoutTheOptimizer(@TempDir Path tmp) throws Exception {
         TokenStore store = Fixtures.randomStore(tmp.resolve("s"), 64, 200, 9);
+        trainer(config(20, "keep-checkpoints", 0), store, store, null, tmp.resolve("all"), false).train(Integer.MAX_VALUE);
+        for (int step : new int[] {5, 10, 15, 20}) // keep 0: every checkpoint stays, the moments in the newest two only
+            assertEquals(step >= 15, Files.isRegularFile(tmp.resolve(String.format("all/checkpoints/step-%06d/optimizer.safetensors", step))), "keep 0, step " + step);
         TrainSpec tc = config(20, "keep-checkpoints", 10);
         Trainer straight = trainer(tc, store, store, null, tmp.resolve("a"), false);
         straight.train(Integer.MAX_VALUE);
